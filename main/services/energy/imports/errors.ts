@@ -1,0 +1,17 @@
+/**
+ * The error raised for bad user files (wall-meter logs, CodeCarbon CSVs): one line naming the
+ * file, the line and what to do, so the CLI and the UI can show it verbatim.
+ */
+
+/** A problem in a user's file. `message` is `FILE:LINE: what is wrong. What to do.` */
+export class EnergyInputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    problem: string,
+    fix?: string,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}${fix ? `. ${fix}` : ''}`);
+    this.name = 'EnergyInputError';
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Inter-process workspace lock: the desktop app, the browser host and the CLI may share one
+ * workspace, so every mutation runs inside `withLock`. The lock is a file created with O_EXCL
+ * holding the owner's pid, host and purpose; a holder that died (same host, pid gone) is taken
+ * over, so a killed process never wedges the workspace. Held only for the duration of a write.
+ */
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  purpose: string;
+  since: string;
+}
+
+export class WorkspaceBusyError extends Error {
+  constructor(
+    readonly owner: LockOwner | null,
+    waitedMs: number,
+  ) {
+    super(
+      owner
+        ? `The workspace is busy: ${owner.purpose} (pid ${owner.pid} on ${owner.host}, since ${owner.since}) still holds its lock after ${Math.round(waitedMs / 1000)} s. Wait for it to finish, or stop that process and retry.`
+        : `The workspace is busy (lock held) after ${Math.round(waitedMs / 1000)} s. Retry when the other EcoEval process has finished.`,
+    );
+    this.name = 'WorkspaceBusyError';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readOwner(lockFile: string): Promise<LockOwner | null> {
+  try {
+    return JSON.parse(await readFile(lockFile, 'utf8')) as LockOwner;
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class WorkspaceLock {
+  readonly file: string;
+  #depth = 0;
+
+  constructor(
+    root: string,
+    private readonly options: { timeoutMs?: number; pollMs?: number } = {},
+  ) {
+    this.file = join(root, '.lock');
+  }
+
+  /** Runs `action` holding the lock; re-entrant within this process. */
+  async withLock<T>(purpose: string, action: () => Promise<T>): Promise<T> {
+    if (this.#depth > 0) {
+      this.#depth++;
+      try {
+        return await action();
+      } finally {
+        this.#depth--;
+      }
+    }
+    await this.acquire(purpose);
+    this.#depth = 1;
+    try {
+      return await action();
+    } finally {
+      this.#depth = 0;
+      await rm(this.file, { force: true });
+    }
+  }
+
+  private async acquire(purpose: string): Promise<void> {
+    const timeoutMs = this.options.timeoutMs ?? 15_000;
+    const pollMs = this.options.pollMs ?? 50;
+    const started = Date.now();
+    const me: LockOwner = {
+      pid: process.pid,
+      host: hostname(),
+      purpose,
+      since: new Date().toISOString(),
+    };
+    for (;;) {
+      try {
+        const handle = await open(this.file, 'wx', 0o644);
+        await handle.writeFile(JSON.stringify(me));
+        await handle.sync();
+        await handle.close();
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const owner = await readOwner(this.file);
+      if (await this.isStale(owner)) {
+        await rm(this.file, { force: true });
+        continue;
+      }
+      if (Date.now() - started > timeoutMs) throw new WorkspaceBusyError(owner, Date.now() - started);
+      await sleep(pollMs);
+    }
+  }
+
+  /** A lock is stale when its holder is a dead process on this host, or it is unreadable and old. */
+  private async isStale(owner: LockOwner | null): Promise<boolean> {
+    if (owner && owner.host === hostname()) return !processAlive(owner.pid);
+    if (!owner) {
+      // A holder killed between create and write leaves an empty file; give it a moment first.
+      try {
+        const info = await stat(this.file);
+        return Date.now() - info.mtimeMs > 2_000;
+      } catch {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Request schemas (zod) for every API channel: the boundary validation that the Electron IPC
+ * handler, the WebSocket bridge and the CLI all apply before a service sees the arguments.
+ */
+import { z } from 'zod';
+
+/** Dataset ids are folder names: lower-case slug, no path separators, no leading dot. */
+export const datasetId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'not a valid dataset id')
+  .refine((s) => !s.includes('..'), 'not a valid dataset id');
+export const splitName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'not a valid split name');
+export const taskKind = z.enum(['translation', 'summarization', 'language-modelling', 'system-outputs']);
+export const importFormat = z.enum(['text', 'tsv', 'csv', 'jsonl', 'parquet']);
+const displayName = z.string().trim().min(1, 'a name is required').max(120);
+
+/** A file handed to an import: a path on this machine (desktop, CLI) or an upload id (browser host). */
+export const fileRef = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ upload: z.string().regex(/^[a-f0-9]{32}$/) }).strict(),
+]);
+
+export const importRequest = z
+  .object({
+    name: displayName,
+    kind: taskKind,
+    format: importFormat,
+    split: splitName.default('test'),
+    description: z.string().max(2000).default(''),
+    sourceFile: fileRef.optional(),
+    referenceFiles: z.array(fileRef).max(16).default([]),
+    file: fileRef.optional(),
+    mapping: z
+      .object({
+        source: z.string().min(1).max(200),
+        references: z.array(z.string().min(1).max(200)).max(16),
+      })
+      .strict()
+      .optional(),
+    against: z.object({ dataset: datasetId, split: splitName }).strict().optional(),
+    languages: z
+      .object({ source: z.string().max(16).optional(), target: z.string().max(16).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.format === 'text' && !r.sourceFile)
+      ctx.addIssue({ code: 'custom', message: 'plain-text imports need a source file' });
+    if (r.format !== 'text' && !r.file)
+      ctx.addIssue({ code: 'custom', message: `${r.format} imports need a file` });
+    if (r.format !== 'text' && !r.mapping)
+      ctx.addIssue({ code: 'custom', message: `${r.format} imports need a column mapping` });
+  });
+export type ImportRequest = z.infer<typeof importRequest>;
+
+export const previewRequest = z
+  .object({
+    dataset: datasetId,
+    split: splitName,
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+export const splitRequest = z
+  .object({
+    dataset: datasetId,
+    from: splitName,
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    ratios: z
+      .object({ train: z.number().min(0), valid: z.number().min(0), test: z.number().min(0) })
+      .strict()
+      .refine((r) => r.train + r.valid + r.test > 0, 'ratios must not all be zero'),
+  })
+  .strict();
+
+export const renameRequest = z.object({ dataset: datasetId, name: displayName }).strict();
+export const deleteRequest = z
+  .object({ dataset: datasetId, confirm: z.literal(true, 'deleting needs confirm: true') })
+  .strict();
+export const columnsRequest = z.object({ file: fileRef, format: importFormat }).strict();
+export const exportRequest = z
+  .object({
+    dataset: datasetId,
+    split: splitName,
+    format: z.enum(['text', 'jsonl']),
+    directory: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+export const pickFilesRequest = z
+  .object({ multiple: z.boolean().default(false), title: z.string().max(200).default('Choose files') })
+  .strict();
