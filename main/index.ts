@@ -28,7 +28,11 @@ function rendererUrl(): string {
 
 function isOurPage(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? '';
-  return mainWindow !== null && event.sender === mainWindow.webContents && url.startsWith(rendererUrl().split('/index.html')[0]);
+  return (
+    mainWindow !== null &&
+    event.sender === mainWindow.webContents &&
+    url.startsWith(rendererUrl().split('/index.html')[0])
+  );
 }
 
 async function start(): Promise<void> {
@@ -37,7 +41,8 @@ async function start(): Promise<void> {
     kind: 'electron',
     maxUploadBytes: 0,
     async resolveFile(ref) {
-      if (!('path' in ref)) throw new BadRequestError('The desktop app takes files chosen in its dialog.');
+      if (!('path' in ref))
+        throw new BadRequestError('The desktop app takes files chosen in its dialog.');
       if (!pickedPaths.has(ref.path)) {
         throw new BadRequestError('Choose the file with the Open dialog or drop it on the window.');
       }
@@ -64,12 +69,15 @@ async function start(): Promise<void> {
   const services = await createAppServices({
     workspaceDir,
     host,
-    builtinDir: app.isPackaged ? join(process.resourcesPath, 'datasets') : join(app.getAppPath(), 'datasets'),
+    builtinDir: app.isPackaged
+      ? join(process.resourcesPath, 'datasets')
+      : join(app.getAppPath(), 'datasets'),
   });
 
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
-      if (!isOurPage(event)) return { ok: false, error: { code: 'bad-request', message: 'unknown sender' } };
+      if (!isOurPage(event))
+        return { ok: false, error: { code: 'bad-request', message: 'unknown sender' } };
       return dispatch(services.handlers, channel, args);
     });
   }
@@ -91,7 +99,9 @@ async function start(): Promise<void> {
       },
     });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+    callback(false),
+  );
   session.defaultSession.setPermissionCheckHandler(() => false);
 
   mainWindow = new BrowserWindow({
@@ -112,7 +122,8 @@ async function start(): Promise<void> {
   mainWindow.webContents.setWindowOpenHandler(({ url }) => {
     try {
       const parsed = new URL(url);
-      if (parsed.protocol === 'https:' && EXTERNAL_ALLOW.has(parsed.hostname)) void shell.openExternal(url);
+      if (parsed.protocol === 'https:' && EXTERNAL_ALLOW.has(parsed.hostname))
+        void shell.openExternal(url);
     } catch {
       // not a URL: ignore
     }

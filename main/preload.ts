@@ -13,8 +13,7 @@ contextBridge.exposeInMainWorld('workbench', {
   async invoke(channel: string, ...args: unknown[]) {
     if (!channels.has(channel)) throw new Error(`unknown channel ${channel}`);
     const reply = (await ipcRenderer.invoke(channel, ...args)) as
-      | { ok: true; result: unknown }
-      | { ok: false; error: { message: string; code: string } };
+      { ok: true; result: unknown } | { ok: false; error: { message: string; code: string } };
     if (reply.ok) return reply.result;
     const error = new Error(reply.error.message);
     (error as Error & { code?: string }).code = reply.error.code;

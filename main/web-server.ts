@@ -19,7 +19,7 @@ import { appRoot, createAppServices } from './app';
 import type { AppServices } from './app';
 import type { HostAdapter } from './handlers';
 import { dispatch } from './bridge/dispatch';
-import { checkRegularFile, resolveUpload } from './services/files';
+import { resolveUpload } from './services/files';
 import { BadRequestError } from './services/errors';
 import { resolveWorkspaceDir } from './services/workspace/workspace';
 import { CONTENT_SECURITY_POLICY } from './security';
@@ -80,7 +80,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     async resolveFile(ref) {
       if ('upload' in ref) return resolveUpload(services.workspace.uploadsDir, ref.upload);
       // The browser cannot name files on this machine; only the CLI and desktop take paths.
-      throw new BadRequestError('The browser host takes uploaded files only; upload the file instead.');
+      throw new BadRequestError(
+        'The browser host takes uploaded files only; upload the file instead.',
+      );
     },
     async exportDirectory() {
       return exportsDir;
@@ -103,7 +105,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     sameToken(url.searchParams.get('token'), token) ||
     sameToken(req.headers['x-ecoeval-token'] as string | undefined, token);
 
-  const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    type = 'text/plain; charset=utf-8',
+  ) => {
     res.writeHead(status, {
       'content-type': type,
       'cache-control': 'no-store',
@@ -115,7 +122,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
     const file = resolve(rendererRoot, relative || 'index.html');
-    if (file !== rendererRoot && !file.startsWith(rendererRoot + sep)) return send(res, 404, 'Not found');
+    if (file !== rendererRoot && !file.startsWith(rendererRoot + sep))
+      return send(res, 404, 'Not found');
     const info = await stat(file).catch(() => null);
     const target = info?.isFile() ? file : join(rendererRoot, 'index.html');
     const isIndex = target.endsWith('index.html');
@@ -134,7 +142,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const name = basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]/g, '_');
     if (!name || name.startsWith('.')) return send(res, 400, 'Upload needs ?name=<file name>');
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_UPLOAD_BYTES) return send(res, 413, `File is over the ${MAX_UPLOAD_BYTES} byte upload limit.`);
+    if (declared > MAX_UPLOAD_BYTES)
+      return send(res, 413, `File is over the ${MAX_UPLOAD_BYTES} byte upload limit.`);
     const id = randomBytes(16).toString('hex');
     const dir = join(services.workspace.uploadsDir, id);
     await mkdir(dir, { recursive: true });
@@ -156,7 +165,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/healthz') return send(res, 200, 'ok');
-    if (!hostOk(req)) return send(res, 421, 'Misdirected request: use the 127.0.0.1 address printed at start.');
+    if (!hostOk(req))
+      return send(res, 421, 'Misdirected request: use the 127.0.0.1 address printed at start.');
     if (!originOk(req)) return send(res, 403, 'Forbidden origin.');
     if (!authorised(req, url)) {
       return send(
@@ -165,7 +175,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         'EcoEval: this server needs its per-launch token. Open the URL printed by `npm run web` (it ends in ?token=...).',
       );
     }
-    if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/export/')) {
+    if (
+      url.searchParams.has('token') &&
+      req.method === 'GET' &&
+      !url.pathname.startsWith('/export/')
+    ) {
       // Trade the token in the URL for a cookie, then drop it from the address bar.
       res.writeHead(302, {
         'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,

@@ -30,7 +30,11 @@ if (!existsSync(bin)) {
 }
 const result = spawnSync(process.execPath, [bin, 'build', '--config', 'electron.config.ts'], {
   cwd: root,
-  stdio: ['ignore', process.env.ECOEVAL_BUILD_VERBOSE ? 'inherit' : 'pipe', process.env.ECOEVAL_BUILD_VERBOSE ? 'inherit' : 'pipe'],
+  stdio: [
+    'ignore',
+    process.env.ECOEVAL_BUILD_VERBOSE ? 'inherit' : 'pipe',
+    process.env.ECOEVAL_BUILD_VERBOSE ? 'inherit' : 'pipe',
+  ],
 });
 if (result.status !== 0) {
   if (result.stdout) process.stdout.write(result.stdout);

@@ -54,7 +54,9 @@ export async function dispatch(
   try {
     const method = handlers[channel] as (arg?: unknown) => Promise<unknown>;
     const result =
-      checked.value === undefined ? await method.call(handlers) : await method.call(handlers, checked.value);
+      checked.value === undefined
+        ? await method.call(handlers)
+        : await method.call(handlers, checked.value);
     return { ok: true, result };
   } catch (error) {
     return { ok: false, error: toApiError(error, log) };

@@ -75,14 +75,20 @@ function describe(m: DatasetManifest): string {
   }
   for (const n of m.normalisation) {
     if (n.bomRemoved || n.crlfLines || n.loneCrLines) {
-      lines.push(`  normalised ${n.file}: ${n.bomRemoved ? 'BOM removed, ' : ''}${n.crlfLines} CRLF line endings, ${n.loneCrLines} lone CR`);
+      lines.push(
+        `  normalised ${n.file}: ${n.bomRemoved ? 'BOM removed, ' : ''}${n.crlfLines} CRLF line endings, ${n.loneCrLines} lone CR`,
+      );
     }
   }
   for (const e of m.emptySegments) {
-    lines.push(`  note: ${e.count} empty ${e.field} segment(s) in ${e.split} (kept), first at line(s) ${e.firstLines.join(', ')}`);
+    lines.push(
+      `  note: ${e.count} empty ${e.field} segment(s) in ${e.split} (kept), first at line(s) ${e.firstLines.join(', ')}`,
+    );
   }
   if (m.splitRecord) {
-    lines.push(`  splits made from ${m.splitRecord.from} with seed ${m.splitRecord.seed}, ratios ${m.splitRecord.ratios.train}/${m.splitRecord.ratios.valid}/${m.splitRecord.ratios.test}`);
+    lines.push(
+      `  splits made from ${m.splitRecord.from} with seed ${m.splitRecord.seed}, ratios ${m.splitRecord.ratios.train}/${m.splitRecord.ratios.valid}/${m.splitRecord.ratios.test}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -101,7 +107,17 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(DATASETS_HELP);
     return command || values.help ? EXIT_OK : EXIT_USAGE;
   }
-  const known = ['list', 'import', 'show', 'preview', 'rename', 'delete', 'split', 'export', 'builtin'];
+  const known = [
+    'list',
+    'import',
+    'show',
+    'preview',
+    'rename',
+    'delete',
+    'split',
+    'export',
+    'builtin',
+  ];
   if (!known.includes(command)) {
     io.stderr(`ecoeval datasets: unknown command "${command}". Run \`ecoeval datasets --help\`.\n`);
     return EXIT_USAGE;
@@ -115,7 +131,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const unsubscribe = services.subscribe((event, payload) => {
     if (event === 'job:progress') printProgress(payload as never);
   });
-  const print = (value: unknown, text: string) => io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
+  const print = (value: unknown, text: string) =>
+    io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
   try {
     switch (command) {
       case 'list': {
@@ -124,7 +141,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
           (d) =>
             `${d.id.padEnd(28)} ${d.kind.padEnd(18)} ${d.splits.map((s) => `${s.name}:${s.rows}`).join(' ')}  ${d.name}`,
         );
-        if (!list.datasets.length) lines.push('No datasets yet. Try `ecoeval datasets builtin --install`.');
+        if (!list.datasets.length)
+          lines.push('No datasets yet. Try `ecoeval datasets builtin --install`.');
         for (const b of list.broken) lines.push(`! ${b.folder}: ${b.problem}`);
         print(list, lines.join('\n') + '\n');
         return EXIT_OK;
@@ -146,13 +164,20 @@ async function run(argv: string[], io: CliIO): Promise<number> {
           raw.referenceFiles = rest.slice(1).map((path) => ({ path }));
         } else {
           if (rest.length > 1) {
-            io.stderr(`ecoeval datasets import: ${format} imports take one file; map columns with --source and --ref.\n`);
+            io.stderr(
+              `ecoeval datasets import: ${format} imports take one file; map columns with --source and --ref.\n`,
+            );
             return EXIT_USAGE;
           }
           raw.file = { path: rest[0] };
           if (!values.source) {
-            const columns = await api.listColumns({ file: { path: rest[0] }, format: format as never });
-            io.stderr(`ecoeval datasets import: ${format} imports need --source COLUMN (and --ref COLUMN); ${rest[0]} has: ${columns.join(', ')}\n`);
+            const columns = await api.listColumns({
+              file: { path: rest[0] },
+              format: format as never,
+            });
+            io.stderr(
+              `ecoeval datasets import: ${format} imports need --source COLUMN (and --ref COLUMN); ${rest[0]} has: ${columns.join(', ')}\n`,
+            );
             return EXIT_USAGE;
           }
           raw.mapping = { source: values.source, references: values.ref ?? [] };
@@ -164,11 +189,17 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         const checked = importRequest.safeParse(raw);
         if (!checked.success) {
           const issue = checked.error.issues[0];
-          io.stderr(`ecoeval datasets import: ${issue.path.join('.') || 'request'}: ${issue.message}\n`);
+          io.stderr(
+            `ecoeval datasets import: ${issue.path.join('.') || 'request'}: ${issue.message}\n`,
+          );
           return EXIT_USAGE;
         }
         const manifest = await api.importDataset(raw);
-        print(manifest, `Imported ${manifest.splits[0].rows.toLocaleString('en-US')} rows as "${manifest.id}".\n` + describe(manifest));
+        print(
+          manifest,
+          `Imported ${manifest.splits[0].rows.toLocaleString('en-US')} rows as "${manifest.id}".\n` +
+            describe(manifest),
+        );
         return EXIT_OK;
       }
       case 'show': {
@@ -186,19 +217,28 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         });
         print(
           page,
-          page.rows.map((r) => `${r.line}\t${[r.source, ...r.references].map((s) => JSON.stringify(s)).join('\t')}`).join('\n') +
-            `\n(${page.total.toLocaleString('en-US')} rows in ${page.split})\n`,
+          page.rows
+            .map(
+              (r) =>
+                `${r.line}\t${[r.source, ...r.references].map((s) => JSON.stringify(s)).join('\t')}`,
+            )
+            .join('\n') + `\n(${page.total.toLocaleString('en-US')} rows in ${page.split})\n`,
         );
         return EXIT_OK;
       }
       case 'rename': {
-        const manifest = await api.renameDataset({ dataset: rest[0] ?? '', name: rest.slice(1).join(' ') });
+        const manifest = await api.renameDataset({
+          dataset: rest[0] ?? '',
+          name: rest.slice(1).join(' '),
+        });
         print(manifest, `Renamed ${manifest.id} to "${manifest.name}".\n`);
         return EXIT_OK;
       }
       case 'delete': {
         if (!values.yes) {
-          io.stderr(`ecoeval datasets delete: this removes ${rest[0] ?? 'the dataset'} and its files; add --yes to confirm.\n`);
+          io.stderr(
+            `ecoeval datasets delete: this removes ${rest[0] ?? 'the dataset'} and its files; add --yes to confirm.\n`,
+          );
           return EXIT_USAGE;
         }
         const result = await api.deleteDataset({ dataset: rest[0] ?? '', confirm: true });
@@ -208,7 +248,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       case 'split': {
         const ratios = (values.ratios ?? '0.8,0.1,0.1').split(',').map(Number);
         if (ratios.length !== 3 || ratios.some((r) => !Number.isFinite(r) || r < 0)) {
-          io.stderr('ecoeval datasets split: --ratios takes three numbers, train,valid,test (e.g. 0.8,0.1,0.1).\n');
+          io.stderr(
+            'ecoeval datasets split: --ratios takes three numbers, train,valid,test (e.g. 0.8,0.1,0.1).\n',
+          );
           return EXIT_USAGE;
         }
         const manifest = await api.splitDataset({
@@ -241,7 +283,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         print(
           builtins,
           builtins
-            .map((b) => `${b.id.padEnd(24)} ${b.kind.padEnd(18)} ${b.installed ? 'installed' : 'available'}  ${b.splits.map((s) => `${s.name}:${s.rows}`).join(' ')}  ${b.description}`)
+            .map(
+              (b) =>
+                `${b.id.padEnd(24)} ${b.kind.padEnd(18)} ${b.installed ? 'installed' : 'available'}  ${b.splits.map((s) => `${s.name}:${s.rows}`).join(' ')}  ${b.description}`,
+            )
             .join('\n') + '\n',
         );
         return EXIT_OK;

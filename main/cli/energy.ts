@@ -64,7 +64,8 @@ function usageError(message: string): UserError {
 
 function positive(flag: string, v: string | undefined): number {
   const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n <= 0) throw usageError(`${flag} needs a positive number`);
+  if (v === undefined || !Number.isFinite(n) || n <= 0)
+    throw usageError(`${flag} needs a positive number`);
   return n;
 }
 
@@ -100,7 +101,8 @@ function monitorOptions(io: CliIO, trackPid?: number): EnergyMonitorOptions {
   const env = io.env;
   const sampler: SamplerConfig = {};
   if (env.ECOEVAL_ENERGY_SYS_ROOT) sampler.sysRoot = resolve(io.cwd, env.ECOEVAL_ENERGY_SYS_ROOT);
-  if (env.ECOEVAL_ENERGY_PROC_ROOT) sampler.procRoot = resolve(io.cwd, env.ECOEVAL_ENERGY_PROC_ROOT);
+  if (env.ECOEVAL_ENERGY_PROC_ROOT)
+    sampler.procRoot = resolve(io.cwd, env.ECOEVAL_ENERGY_PROC_ROOT);
   if (env.ECOEVAL_ENERGY_NVML === 'off') sampler.nvmlLibrary = false;
   else if (env.ECOEVAL_ENERGY_NVML) sampler.nvmlLibrary = [env.ECOEVAL_ENERGY_NVML];
   if (env.ECOEVAL_ENERGY_SMI === 'off') sampler.nvidiaSmi = false;
@@ -114,7 +116,11 @@ function monitorOptions(io: CliIO, trackPid?: number): EnergyMonitorOptions {
 }
 
 const fmtJ = (j: number): string =>
-  j >= 3.6e6 ? `${(j / 3.6e6).toFixed(3)} kWh` : j >= 1e4 ? `${(j / 1000).toFixed(2)} kJ` : `${j.toFixed(2)} J`;
+  j >= 3.6e6
+    ? `${(j / 3.6e6).toFixed(3)} kWh`
+    : j >= 1e4
+      ? `${(j / 1000).toFixed(2)} kJ`
+      : `${j.toFixed(2)} J`;
 
 /** Text rendering of a probe report. */
 export function renderProbe(r: ProbeReport): string {
@@ -126,7 +132,9 @@ export function renderProbe(r: ProbeReport): string {
   lines.push('');
   lines.push('Used for each component:');
   for (const c of r.choices) {
-    lines.push(`  ${c.component.toUpperCase().padEnd(4)} ${c.chosen.map((d) => d.label).join(' + ')}`);
+    lines.push(
+      `  ${c.component.toUpperCase().padEnd(4)} ${c.chosen.map((d) => d.label).join(' + ')}`,
+    );
     lines.push(`       why: ${c.why}`);
   }
   if (!r.choices.some((c) => c.component === 'gpu')) lines.push('  GPU  none found (see below)');
@@ -150,7 +158,8 @@ export function renderProbe(r: ProbeReport): string {
     lines.push('', 'Available:');
     for (const p of good) lines.push(`  ✓ ${p.meter}: ${p.descriptor?.label ?? ''}`);
   }
-  for (const a of r.alternatives) lines.push(`  (alternative, not summed) ${a.descriptor.id}: ${a.why}`);
+  for (const a of r.alternatives)
+    lines.push(`  (alternative, not summed) ${a.descriptor.id}: ${a.why}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -174,7 +183,8 @@ export function renderFigure(
     `  ${fmtJ(f.joules)}  [${fmtJ(f.lowJ)} – ${fmtJ(f.highJ)}]  gross energy, grade ${f.grade}, ${f.windowS.toFixed(2)} s, coverage ${Math.round(f.coverage * 100)} %`,
     ...f.perComponent.map(componentLine),
   ];
-  for (const c of f.idleDevices) lines.push(`  (idle device, not summed) ${componentLine(c).trim()}`);
+  for (const c of f.idleDevices)
+    lines.push(`  (idle device, not summed) ${componentLine(c).trim()}`);
   if (f.net)
     lines.push(
       `  ${fmtJ(f.net.joules)}  [${fmtJ(f.net.lowJ)} – ${fmtJ(f.net.highJ)}]  ${f.net.label}${f.net.stale ? ' — STALE baseline' : ''}${f.net.clamped ? ' — below idle, shown as 0' : ''}`,
@@ -207,10 +217,14 @@ function readBaseline(io: CliIO, file: string): Baseline {
   try {
     b = JSON.parse(readFileSync(path, 'utf8')) as Baseline;
   } catch (e) {
-    throw new UserError(`${file}: cannot read the baseline (${(e as Error).message}). Create one with \`ecoeval energy baseline --save ${file}\`.`);
+    throw new UserError(
+      `${file}: cannot read the baseline (${(e as Error).message}). Create one with \`ecoeval energy baseline --save ${file}\`.`,
+    );
   }
   if (typeof b?.watts !== 'number' || typeof b?.atMs !== 'number')
-    throw new UserError(`${file}: not a baseline file (no watts/atMs). Create one with \`ecoeval energy baseline --save ${file}\`.`);
+    throw new UserError(
+      `${file}: not a baseline file (no watts/atMs). Create one with \`ecoeval energy baseline --save ${file}\`.`,
+    );
   return b;
 }
 
@@ -237,7 +251,9 @@ function runCommand(io: CliIO, command: string[]): Promise<number> {
       const code = (e as NodeJS.ErrnoException).code;
       reject(
         new UserError(
-          code === 'ENOENT' ? `command not found: ${cmd}. Check the name and your PATH.` : `cannot run ${cmd}: ${e.message}`,
+          code === 'ENOENT'
+            ? `command not found: ${cmd}. Check the name and your PATH.`
+            : `cannot run ${cmd}: ${e.message}`,
           127,
         ),
       );
@@ -325,8 +341,12 @@ export const energyCommand: CliCommand = async (argv, io) => {
       a.json
         ? `${JSON.stringify(b, null, 2)}\n`
         : `Idle baseline: ${b.watts.toFixed(2)} W [${b.lowW.toFixed(2)} – ${b.highW.toFixed(2)} W] over ${b.durationS.toFixed(1)} s at ${b.at}\n` +
-            b.perComponent.map((c) => `  ${c.component.padEnd(6)} ${c.watts.toFixed(2)} W  (${c.meterId})\n`).join('') +
-            (a.save ? `Saved to ${a.save}; use it with \`ecoeval energy measure --baseline ${a.save} -- …\`\n` : ''),
+            b.perComponent
+              .map((c) => `  ${c.component.padEnd(6)} ${c.watts.toFixed(2)} W  (${c.meterId})\n`)
+              .join('') +
+            (a.save
+              ? `Saved to ${a.save}; use it with \`ecoeval energy measure --baseline ${a.save} -- …\`\n`
+              : ''),
     );
     return EXIT_OK;
   }

@@ -48,7 +48,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (error) {
     if (error instanceof UserError) {
       io.stderr(`ecoeval ${name}: ${error.message}\n`);

@@ -24,7 +24,8 @@ export function progressPrinter(io: CliIO): (p: JobProgress) => void {
   return (p) => {
     if (p.state === 'running' && p.done === 0) return;
     const pct = p.total ? ` ${((100 * p.done) / p.total).toFixed(0)}%` : '';
-    const eta = p.etaSeconds !== null && p.state === 'running' ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
+    const eta =
+      p.etaSeconds !== null && p.state === 'running' ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
     const line = `${p.label}:${pct} ${human(p.done, p.unit)}${p.total ? ` of ${human(p.total, p.unit)}` : ''} (${human(p.ratePerSecond, p.unit)}/s${eta})`;
     if (io.isTTY) {
       io.stderr(`\r\x1b[2K${line}`);

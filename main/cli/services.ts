@@ -12,13 +12,19 @@ import { BadRequestError } from '../services/errors';
 import { resolveWorkspaceDir } from '../services/workspace/workspace';
 import type { CliIO } from './io';
 
-export async function cliServices(io: CliIO, workspaceFlag: string | undefined): Promise<AppServices> {
+export async function cliServices(
+  io: CliIO,
+  workspaceFlag: string | undefined,
+): Promise<AppServices> {
   const host: HostAdapter = {
     kind: 'cli',
     maxUploadBytes: 0,
     async resolveFile(ref) {
       if (!('path' in ref)) throw new BadRequestError('The CLI takes file paths.');
-      return checkRegularFile(isAbsolute(ref.path) ? ref.path : resolve(io.cwd, ref.path), ref.path);
+      return checkRegularFile(
+        isAbsolute(ref.path) ? ref.path : resolve(io.cwd, ref.path),
+        ref.path,
+      );
     },
     async exportDirectory(requested) {
       return resolve(io.cwd, requested ?? '.');

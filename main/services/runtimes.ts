@@ -21,7 +21,10 @@ async function probeOnnx(): Promise<RuntimeProbe> {
       reason: `onnxruntime-node loaded; CPU execution provider (listed backends: ${backends.join(', ') || 'cpu'}; CUDA needs the CUDA 12 libraries, see README)`,
     };
   } catch (error) {
-    return { available: false, reason: `onnxruntime-node could not load: ${(error as Error).message}` };
+    return {
+      available: false,
+      reason: `onnxruntime-node could not load: ${(error as Error).message}`,
+    };
   }
 }
 

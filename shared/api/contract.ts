@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type {
+  ApiError,
   BuiltinDataset,
   Capabilities,
   DatasetList,
@@ -142,5 +143,5 @@ export interface Transport {
 export type WireRequest = { id: number; channel: string; args: unknown[] };
 export type WireResponse =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: import('./types').ApiError };
+  | { id: number; ok: false; error: ApiError };
 export type WirePush = { event: string; payload: unknown };

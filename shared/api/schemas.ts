@@ -10,7 +10,12 @@ export const datasetId = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'not a valid dataset id')
   .refine((s) => !s.includes('..'), 'not a valid dataset id');
 export const splitName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'not a valid split name');
-export const taskKind = z.enum(['translation', 'summarization', 'language-modelling', 'system-outputs']);
+export const taskKind = z.enum([
+  'translation',
+  'summarization',
+  'language-modelling',
+  'system-outputs',
+]);
 export const importFormat = z.enum(['text', 'tsv', 'csv', 'jsonl', 'parquet']);
 const displayName = z.string().trim().min(1, 'a name is required').max(120);
 
@@ -67,7 +72,11 @@ export const splitRequest = z
   .object({
     dataset: datasetId,
     from: splitName,
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     ratios: z
       .object({ train: z.number().min(0), valid: z.number().min(0), test: z.number().min(0) })
       .strict()
@@ -90,5 +99,8 @@ export const exportRequest = z
   .strict();
 
 export const pickFilesRequest = z
-  .object({ multiple: z.boolean().default(false), title: z.string().max(200).default('Choose files') })
+  .object({
+    multiple: z.boolean().default(false),
+    title: z.string().max(200).default('Choose files'),
+  })
   .strict();

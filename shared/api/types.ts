@@ -84,7 +84,11 @@ export interface DatasetManifest {
   normalisation: NormalisationRecord[];
   emptySegments: EmptySegmentsRecord[];
   /** Present when splits were made by `splitDataset`: reproducible from this record. */
-  splitRecord?: { from: string; seed: number; ratios: { train: number; valid: number; test: number } };
+  splitRecord?: {
+    from: string;
+    seed: number;
+    ratios: { train: number; valid: number; test: number };
+  };
 }
 
 export interface DatasetSummary {

@@ -3,16 +3,24 @@
  * per-segment sufficient statistics `[sys_len, ref_len, matches(1..N), totals(1..N)]`, summed
  * over the corpus, scored once. Behaviour and traps: design/metrics-bleu.md §1–3.
  *
- * Speed: tokens and n-grams are interned to integers once per call, and clipping uses flat
- * typed arrays instead of per-segment hash maps.
+ * Speed (design/metric-speed.md): each segment is tokenized into a reusable code-unit buffer and
+ * split in place, its tokens are interned to small integers per segment (`TokenInterner`), the
+ * references' n-grams go into a per-segment `NgramTable`, and the hypothesis is clipped against
+ * it by walking n-gram chains. No strings are built per token and no per-segment maps are made.
  */
 import type { CorpusMetric, MetricScore, ReferenceStream } from './base';
 import { formatScore, pyFixed } from './format';
 import { buildSignature, formatSignature, yesNo } from './signature';
 import type { SignaturePair } from './signature';
-import { getTokenizer } from './tokenizers/index';
-import type { Tokenizer } from './tokenizers/index';
+import { IdList, TokenInterner } from './interner';
+import { NgramTable } from './ngram-table';
+import { CodeUnits } from './tokenizers/code-units';
+import { getTokenizer, getUnitTokenizer } from './tokenizers/index';
+import type { Tokenizer, UnitTokenizer } from './tokenizers/index';
 import { pyLower, pyRstrip, pySplit } from './tokenizers/pystr';
+
+// Moved to interner.ts; re-exported so existing imports keep working.
+export { PairInterner } from './interner';
 
 /** Smoothing methods of sacreBLEU (Chen & Cherry, 2014, methods 0–3 as sacreBLEU names them). */
 export type SmoothMethod = 'exp' | 'floor' | 'add-k' | 'none';
@@ -106,83 +114,6 @@ export function computeBleu(
   return { score, counts: correct, totals: total, precisions, bp };
 }
 
-/**
- * Interns (prefix id, unit id) pairs to dense integer ids with an open-addressing hash table on
- * typed arrays (several times faster than a `Map` keyed by large numbers). Shared with chrF.
- */
-export class PairInterner {
-  private prefixes: Int32Array;
-  private units: Int32Array;
-  private ids: Int32Array;
-  private mask: number;
-  private count = 0;
-  private next: number;
-
-  /** `firstId` is the first id handed out (BLEU reserves 0..V-1 for single tokens). */
-  constructor(
-    private readonly firstId = 0,
-    capacity = 1024,
-  ) {
-    let size = 1024;
-    while (size < capacity * 2) size *= 2;
-    this.prefixes = new Int32Array(size);
-    this.units = new Int32Array(size);
-    this.ids = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    this.next = firstId;
-  }
-
-  /** Forgets every pair; ids restart at `firstId`. */
-  clear(): void {
-    if (this.count > 0) this.ids.fill(-1);
-    this.count = 0;
-    this.next = this.firstId;
-  }
-
-  /** Id of the pair (prefix, unit), assigning the next free id to a new pair. */
-  get(prefix: number, unit: number): number {
-    let h = (Math.imul(prefix, 0x9e3779b1) ^ Math.imul(unit + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-    h = (h ^ (h >>> 15)) & this.mask;
-    const ids = this.ids;
-    for (;;) {
-      const id = ids[h];
-      if (id === -1) break;
-      if (this.prefixes[h] === prefix && this.units[h] === unit) return id;
-      h = (h + 1) & this.mask;
-    }
-    this.prefixes[h] = prefix;
-    this.units[h] = unit;
-    const id = this.next++;
-    ids[h] = id;
-    if (++this.count * 2 > this.mask) this.grow();
-    return id;
-  }
-
-  /** Number of ids handed out so far plus `firstId`. */
-  get size(): number {
-    return this.next;
-  }
-
-  private grow(): void {
-    const { prefixes, units, ids } = this;
-    const size = ids.length * 2;
-    this.prefixes = new Int32Array(size);
-    this.units = new Int32Array(size);
-    this.ids = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    for (let k = 0; k < ids.length; k++) {
-      if (ids[k] === -1) continue;
-      let h =
-        (Math.imul(prefixes[k], 0x9e3779b1) ^ Math.imul(units[k] + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-      h = (h ^ (h >>> 15)) & this.mask;
-      while (this.ids[h] !== -1) h = (h + 1) & this.mask;
-      this.prefixes[h] = prefixes[k];
-      this.units[h] = units[k];
-      this.ids[h] = ids[k];
-    }
-  }
-}
-
 /** sacreBLEU's `BLEU` metric with summable statistics. */
 export class BLEU implements CorpusMetric {
   readonly name = 'BLEU';
@@ -193,10 +124,18 @@ export class BLEU implements CorpusMetric {
   readonly effectiveOrder: boolean;
   readonly maxNgramOrder: number;
   private readonly tokenizer: Tokenizer;
+  private readonly unitTokenizer: UnitTokenizer;
+  // Scratch state reused across segments and calls (BLEU objects are not re-entrant).
+  private readonly text = new CodeUnits(1024);
+  private readonly words = new TokenInterner();
+  private readonly table = new NgramTable();
+  private readonly hypIds = new IdList();
+  private readonly refIds: IdList[] = [];
 
   constructor(options: BleuOptions = {}) {
     this.tokenizeName = options.tokenize ?? (options.trgLang === 'zh' ? 'zh' : '13a');
     this.tokenizer = getTokenizer(this.tokenizeName);
+    this.unitTokenizer = getUnitTokenizer(this.tokenizeName);
     this.lowercase = options.lowercase ?? false;
     this.smoothMethod = options.smoothMethod ?? 'exp';
     if (!(this.smoothMethod in SMOOTH_DEFAULTS)) {
@@ -232,6 +171,16 @@ export class BLEU implements CorpusMetric {
     return pySplit(this.tokenizer(pyRstrip(text)));
   }
 
+  /**
+   * Tokenizes `segment` like `tokens()` and writes its token ids to `out`. With `insert` false,
+   * tokens the segment's references lack get id -1 (they cannot match anything).
+   */
+  private tokenIds(segment: string, out: IdList, insert: boolean): number {
+    const text = this.lowercase ? pyLower(segment) : segment;
+    this.unitTokenizer(pyRstrip(text), this.text);
+    return this.words.internWords(this.text.data, this.text.length, out, insert);
+  }
+
   segmentStatistics(
     hypotheses: readonly string[],
     references: readonly ReferenceStream[],
@@ -243,92 +192,58 @@ export class BLEU implements CorpusMetric {
         throw new Error(`reference stream has ${stream.length} segments, hypotheses have ${nSeg}`);
       }
     }
-    // Pass 1: tokenize everything and intern tokens.
-    const vocab = new Map<string, number>();
-    let ngramBound = 0;
-    const toIds = (segment: string): Int32Array => {
-      const toks = this.tokens(segment);
-      const ids = new Int32Array(toks.length);
-      for (let i = 0; i < toks.length; i++) {
-        let id = vocab.get(toks[i]);
-        if (id === undefined) {
-          id = vocab.size;
-          vocab.set(toks[i], id);
-        }
-        ids[i] = id;
-      }
-      ngramBound += toks.length * order;
-      return ids;
-    };
-    const hypIds = hypotheses.map(toIds);
-    const refIds: (Int32Array | null)[][] = references.map((stream) =>
-      stream.map((r) => (r === null ? null : toIds(r))),
-    );
-    const vocabSize = Math.max(1, vocab.size);
-    const maxIds = vocabSize + ngramBound;
-    const interner = new PairInterner(vocabSize, ngramBound);
-    const refMax = new Int32Array(maxIds);
-    const scratch = new Int32Array(maxIds);
-    const touchedRef: number[] = [];
-    const touchedScratch: number[] = [];
-
-    // Writes each n-gram's id and order into the provided lists, counting into scratch.
-    const countNgrams = (ids: Int32Array, touched: number[], orders: number[] | null): void => {
-      const len = ids.length;
-      for (let i = 0; i < len; i++) {
-        let id = ids[i];
-        for (let n = 1; n <= order && i + n <= len; n++) {
-          if (n > 1) id = interner.get(id, ids[i + n - 1]);
-          if (scratch[id]++ === 0) {
-            touched.push(id);
-            if (orders) orders.push(n);
-          }
-        }
-      }
-    };
-
+    const { words, table, hypIds, refIds } = this;
+    while (refIds.length < references.length) refIds.push(new IdList());
     const stats: number[][] = new Array(nSeg);
-    const orders: number[] = [];
     for (let s = 0; s < nSeg; s++) {
-      const hyp = hypIds[s];
-      const hypLen = hyp.length;
+      // Tokens never outnumber the code units of the texts (tokenizers only insert spaces).
+      let units = hypotheses[s].length;
+      for (const stream of references) units += stream[s]?.length ?? 0;
+      words.reset(units);
+      // References first, so that hypothesis tokens they lack need not be interned.
+      let ngramBound = 0;
+      for (let r = 0; r < references.length; r++) {
+        const ref = references[r][s];
+        if (ref === null) refIds[r].length = -1;
+        else ngramBound += this.tokenIds(ref, refIds[r], true) * order;
+      }
+      const hypLen = this.tokenIds(hypotheses[s], hypIds, false);
+      // Closest reference length, the shorter on ties (sacreBLEU `_get_closest_ref_len`), and
+      // the references' n-grams clipped at their max count (`_extract_reference_info`).
       let closestDiff = -1;
       let closestLen = -1;
-      for (let r = 0; r < refIds.length; r++) {
-        const ref = refIds[r][s];
-        if (ref === null) continue;
-        const refLen = ref.length;
-        const diff = Math.abs(hypLen - refLen);
+      table.reset(ngramBound);
+      for (let r = 0; r < references.length; r++) {
+        const len = refIds[r].length;
+        if (len < 0) continue;
+        const diff = Math.abs(hypLen - len);
         if (closestDiff === -1 || diff < closestDiff) {
           closestDiff = diff;
-          closestLen = refLen;
-        } else if (diff === closestDiff && refLen < closestLen) {
-          closestLen = refLen;
+          closestLen = len;
+        } else if (diff === closestDiff && len < closestLen) {
+          closestLen = len;
         }
-        countNgrams(ref, touchedScratch, null);
-        for (const id of touchedScratch) {
-          if (refMax[id] === 0) touchedRef.push(id);
-          if (scratch[id] > refMax[id]) refMax[id] = scratch[id];
-          scratch[id] = 0;
+        const ids = refIds[r].data;
+        for (let i = 0; i < len; i++) {
+          const last = Math.min(len, i + order);
+          for (let k = i, prefix = -1; k < last; k++) prefix = table.add(prefix, ids[k], r);
         }
-        touchedScratch.length = 0;
       }
       const row = new Array<number>(2 + 2 * order).fill(0);
       row[0] = hypLen;
       // A segment whose references are all missing contributes no reference length.
       row[1] = closestLen < 0 ? 0 : closestLen;
-      orders.length = 0;
-      countNgrams(hyp, touchedScratch, orders);
-      for (let k = 0; k < touchedScratch.length; k++) {
-        const id = touchedScratch[k];
-        const count = scratch[id];
-        row[2 + orders[k] - 1] += count < refMax[id] ? count : refMax[id];
-        scratch[id] = 0;
+      // Hypothesis: each occurrence of an n-gram matches while its clipped count lasts.
+      const ids = hypIds.data;
+      for (let i = 0; i < hypLen; i++) {
+        const last = Math.min(hypLen, i + order);
+        for (let k = i, prefix = -1; k < last; k++) {
+          prefix = table.find(prefix, ids[k]);
+          if (prefix < 0) break;
+          if (table.take(prefix)) row[2 + k - i]++;
+        }
       }
-      touchedScratch.length = 0;
       for (let n = 1; n <= order; n++) row[2 + order + n - 1] = Math.max(0, hypLen - n + 1);
-      for (const id of touchedRef) refMax[id] = 0;
-      touchedRef.length = 0;
       stats[s] = row;
     }
     return stats;

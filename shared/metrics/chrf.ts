@@ -4,14 +4,19 @@
  * then word n-grams 1..wordOrder, summed over the corpus and scored once.
  * Behaviour and traps: design/metrics-bleu.md §4.
  *
- * Speed: characters and words are interned to integers; each hypothesis/reference pair interns
- * its n-grams into a small numeric table instead of building substring maps.
+ * Speed (design/metric-speed.md): character n-grams are chains of code points and word n-grams
+ * chains of per-pair word ids (`TokenInterner`); each reference goes into a per-pair
+ * `NgramTable` and the hypothesis is matched against it by walking the chains. No substrings or
+ * per-pair maps are built.
  */
 import type { CorpusMetric, MetricScore, ReferenceStream } from './base';
-import { countReferences, PairInterner } from './bleu';
+import { countReferences } from './bleu';
 import { formatScore } from './format';
+import { IdList, TokenInterner } from './interner';
+import { NgramTable } from './ngram-table';
 import { buildSignature, formatSignature, yesNo } from './signature';
 import type { SignaturePair } from './signature';
+import { CodeUnits } from './tokenizers/code-units';
 import { isPyWhitespace, pyLower, pySplit } from './tokenizers/pystr';
 
 /** sacreBLEU `CHRF.CHAR_ORDER`, `WORD_ORDER`, `BETA` defaults (Popović's chrF2). */
@@ -22,6 +27,9 @@ const EPS = 1e-16;
 
 /** ASCII punctuation (Python `string.punctuation`), split off words by chrF++. */
 const PUNCTUATION = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
+/** `PUNCTUATION` as a lookup table over ASCII code units. */
+const IS_PUNCTUATION = new Uint8Array(128);
+for (const ch of PUNCTUATION) IS_PUNCTUATION[ch.charCodeAt(0)] = 1;
 
 /** Options named after sacreBLEU's `CHRF(...)` arguments. */
 export interface ChrfOptions {
@@ -55,10 +63,77 @@ export function chrfChars(segment: string, whitespace: boolean): string[] {
   return out;
 }
 
-/** One side of a pair: per order, counts of each local n-gram id. */
-interface Side {
-  /** Unit ids (characters or words) of the sequence. */
-  ids: Int32Array;
+/**
+ * Writes the code points of `text` that chrF takes n-grams from (as `chrfChars`) to `out`.
+ */
+function charIds(text: string, whitespace: boolean, out: IdList): void {
+  const n = text.length;
+  out.reset(n);
+  const ids = out.data;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let cp = text.charCodeAt(i);
+    // Surrogate pairs are one code point; a lone surrogate stays a unit of its own (as in JS
+    // string iteration and Python's surrogateescape strings).
+    if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo < 0xe000) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    if (whitespace || !isPyWhitespace(cp)) ids[m++] = cp;
+  }
+  out.length = m;
+}
+
+/**
+ * Writes the ids of `text`'s chrF++ words (as `chrfWords`) to `out`; with `insert` false, words
+ * not interned before get -1. Works on code units: a word of one code point is left alone, and
+ * ASCII punctuation is never part of a surrogate pair.
+ */
+function wordIds(
+  text: string,
+  buffer: CodeUnits,
+  words: TokenInterner,
+  insert: boolean,
+  out: IdList,
+): void {
+  buffer.setString(text);
+  const { data, length } = buffer;
+  // Splitting a word in two at most doubles the count; words never outnumber units.
+  out.reset(length + 1);
+  const ids = out.data;
+  let m = 0;
+  let start = -1;
+  for (let i = 0; i <= length; i++) {
+    if (i < length && !isPyWhitespace(data[i])) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    const end = i;
+    const single = end - start === 1 || (end - start === 2 && isSurrogatePair(data, start));
+    if (!single && isPunct(data[end - 1])) {
+      ids[m++] = words.intern(data, start, end - 1, insert);
+      ids[m++] = words.intern(data, end - 1, end, insert);
+    } else if (!single && isPunct(data[start])) {
+      ids[m++] = words.intern(data, start, start + 1, insert);
+      ids[m++] = words.intern(data, start + 1, end, insert);
+    } else ids[m++] = words.intern(data, start, end, insert);
+    start = -1;
+  }
+  out.length = m;
+}
+
+function isPunct(unit: number): boolean {
+  return unit < 128 && IS_PUNCTUATION[unit] === 1;
+}
+
+function isSurrogatePair(data: Uint16Array, at: number): boolean {
+  const hi = data[at];
+  const lo = data[at + 1];
+  return hi >= 0xd800 && hi < 0xdc00 && lo >= 0xdc00 && lo < 0xe000;
 }
 
 /** sacreBLEU's `CHRF` metric with summable statistics. */
@@ -71,11 +146,14 @@ export class CHRF implements CorpusMetric {
   readonly whitespace: boolean;
   readonly epsSmoothing: boolean;
   private readonly order: number;
-  // Per-call scratch state for n-gram interning.
-  private readonly table = new PairInterner(0);
-  private hypCount = new Int32Array(1024);
-  private refCount = new Int32Array(1024);
-  private idOrder = new Int32Array(1024);
+  // Scratch state reused across pairs and calls (CHRF objects are not re-entrant).
+  private readonly table = new NgramTable();
+  private readonly words = new TokenInterner();
+  private readonly buffer = new CodeUnits(1024);
+  private readonly hypChars = new IdList();
+  private readonly refChars = new IdList();
+  private readonly hypWords = new IdList();
+  private readonly refWords = new IdList();
 
   constructor(options: ChrfOptions = {}) {
     this.charOrder = options.charOrder ?? CHRF_DEFAULTS.charOrder;
@@ -138,66 +216,44 @@ export class CHRF implements CorpusMetric {
     return 0.0;
   }
 
-  private ensureCapacity(n: number): void {
-    if (this.hypCount.length >= n) return;
-    let size = this.hypCount.length;
-    while (size < n) size *= 2;
-    this.hypCount = new Int32Array(size);
-    this.refCount = new Int32Array(size);
-    this.idOrder = new Int32Array(size);
-  }
-
   /**
-   * Adds `(hyp, ref, match)` for orders `firstOrder..firstOrder+maxN-1` of one unit sequence
-   * pair into `out`. `vocabSize` bounds the unit ids so (prefix, unit) keys stay unique.
+   * Writes `(hyp, ref, match)` for orders `firstOrder..firstOrder+maxN-1` of one unit sequence
+   * pair into `out` (sacreBLEU `_get_match_statistics` on the n-gram counters).
    */
   private pairStats(
-    hyp: Side,
-    ref: Side,
+    hyp: IdList,
+    ref: IdList,
     maxN: number,
     firstOrder: number,
-    vocabSize: number,
     out: number[],
   ): void {
     const table = this.table;
-    table.clear();
-    this.ensureCapacity((hyp.ids.length + ref.ids.length) * maxN + 1);
-    const hypCount = this.hypCount;
-    const refCount = this.refCount;
-    const idOrder = this.idOrder;
-    const walk = (ids: Int32Array, counts: Int32Array): void => {
-      const len = ids.length;
-      for (let i = 0; i < len; i++) {
-        let prefix = -1;
-        for (let n = 0; n < maxN && i + n < len; n++) {
-          const before = table.size;
-          const id = table.get(prefix, ids[i + n]);
-          if (id === before) {
-            idOrder[id] = n;
-            hypCount[id] = 0;
-            refCount[id] = 0;
-          }
-          counts[id]++;
-          prefix = id;
-        }
-      }
-    };
-    walk(hyp.ids, hypCount);
-    walk(ref.ids, refCount);
+    const hypLen = hyp.length;
+    const refLen = ref.length;
     const base = 3 * firstOrder;
-    const matches = new Array<number>(maxN).fill(0);
-    for (let id = 0; id < table.size; id++) {
-      const h = hypCount[id];
-      const r = refCount[id];
-      if (h > 0 && r > 0) matches[idOrder[id]] += h < r ? h : r;
-    }
     for (let n = 0; n < maxN; n++) {
-      const hypTotal = Math.max(0, hyp.ids.length - n);
-      const refTotal = Math.max(0, ref.ids.length - n);
+      const hypTotal = Math.max(0, hypLen - n);
+      const refTotal = Math.max(0, refLen - n);
       // sacreBLEU counts no hypothesis n-grams for an order the reference lacks.
       out[base + 3 * n] = refTotal > 0 ? hypTotal : 0;
       out[base + 3 * n + 1] = refTotal;
-      out[base + 3 * n + 2] = matches[n];
+      out[base + 3 * n + 2] = 0;
+    }
+    table.reset(refLen * maxN);
+    const refIds = ref.data;
+    for (let i = 0; i < refLen; i++) {
+      const last = Math.min(refLen, i + maxN);
+      for (let k = i, prefix = -1; k < last; k++) prefix = table.add(prefix, refIds[k], 0);
+    }
+    // Each hypothesis occurrence matches while the reference count lasts: min(hyp, ref).
+    const hypIds = hyp.data;
+    for (let i = 0; i < hypLen; i++) {
+      const last = Math.min(hypLen, i + maxN);
+      for (let k = i, prefix = -1; k < last; k++) {
+        prefix = table.find(prefix, hypIds[k]);
+        if (prefix < 0) break;
+        if (table.take(prefix)) out[base + 3 * (k - i) + 2]++;
+      }
     }
   }
 
@@ -211,47 +267,26 @@ export class CHRF implements CorpusMetric {
         throw new Error(`reference stream has ${stream.length} segments, hypotheses have ${nSeg}`);
       }
     }
-    const charVocab = new Map<string, number>();
-    const wordVocab = new Map<string, number>();
-    const intern = (units: string[], vocab: Map<string, number>): Int32Array => {
-      const ids = new Int32Array(units.length);
-      for (let i = 0; i < units.length; i++) {
-        let id = vocab.get(units[i]);
-        if (id === undefined) {
-          id = vocab.size;
-          vocab.set(units[i], id);
-        }
-        ids[i] = id;
-      }
-      return ids;
-    };
-    const prepare = (segment: string): { chars: Side; words: Side | null } => {
-      const text = this.lowercase ? pyLower(segment) : segment;
-      return {
-        chars: { ids: intern(chrfChars(text, this.whitespace), charVocab) },
-        words: this.wordOrder > 0 ? { ids: intern(chrfWords(text), wordVocab) } : null,
-      };
-    };
-    const hyps = hypotheses.map(prepare);
-    const refs = references.map((stream) => stream.map((r) => (r === null ? null : prepare(r))));
+    const { hypChars, refChars, hypWords, refWords, words, buffer } = this;
     const stats: number[][] = new Array(nSeg);
     for (let s = 0; s < nSeg; s++) {
+      const hyp = this.lowercase ? pyLower(hypotheses[s]) : hypotheses[s];
+      charIds(hyp, this.whitespace, hypChars);
       let best: number[] = new Array<number>(3 * this.order).fill(0);
       let bestF = -1.0;
-      for (const stream of refs) {
-        const ref = stream[s];
-        if (ref === null) continue;
+      for (const stream of references) {
+        const segment = stream[s];
+        if (segment === null) continue;
+        const ref = this.lowercase ? pyLower(segment) : segment;
         const row = new Array<number>(3 * this.order).fill(0);
-        this.pairStats(hyps[s].chars, ref.chars, this.charOrder, 0, charVocab.size, row);
+        charIds(ref, this.whitespace, refChars);
+        this.pairStats(hypChars, refChars, this.charOrder, 0, row);
         if (this.wordOrder > 0) {
-          this.pairStats(
-            hyps[s].words!,
-            ref.words!,
-            this.wordOrder,
-            this.charOrder,
-            wordVocab.size,
-            row,
-          );
+          // Word ids are per pair: the reference's words, then the hypothesis looked up.
+          words.reset(ref.length + 1);
+          wordIds(ref, buffer, words, true, refWords);
+          wordIds(hyp, buffer, words, false, hypWords);
+          this.pairStats(hypWords, refWords, this.wordOrder, this.charOrder, row);
         }
         // The first reference with the strictly highest sentence F wins (sacreBLEU).
         const f = this.fScore(row);

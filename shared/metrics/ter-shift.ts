@@ -5,9 +5,13 @@
  * its band, which is not exact Levenshtein for very different lengths.
  *
  * Words arrive as integer ids (equal id = equal string). sacreBLEU caches DP rows in a trie keyed
- * by hypothesis prefixes; here the full DP matrix of the current hypothesis is kept instead, and a
- * candidate shift recomputes only the rows after its first changed word. Rows depend only on the
- * word prefix and the (fixed) lengths, so this reuse gives the same numbers.
+ * by hypothesis prefixes and recomputes every row after the cached prefix. Here the banded DP is
+ * read as a shortest path in a DAG whose cells and edges depend only on the lengths (fixed for a
+ * pair, since shifts keep the length): the forward matrix of the current hypothesis covers the
+ * unchanged prefix of a candidate, a backward (cost-to-go) matrix covers its unchanged suffix, and
+ * only the rows of the moved region are computed. Every path crosses each row, so
+ * distance = min_j forward(q, j) + backward(q, j) at the row q after the last changed word, which
+ * is exactly the value sacreBLEU's forward pass reaches.
  */
 
 // Tercom's limits, as sacreBLEU copies them.
@@ -30,9 +34,11 @@ const OP_INS = 3;
 class Buffers {
   cost = new Int32Array(0);
   ops = new Uint8Array(0);
+  back = new Int32Array(0);
   scratch = new Int32Array(0);
   shifted = new Int32Array(0);
   hyp = new Int32Array(0);
+  ref = new Int32Array(0);
   rowMin = new Int32Array(0);
   rowMax = new Int32Array(0);
   align = new Int32Array(0);
@@ -44,6 +50,7 @@ class Buffers {
     if (this.cost.length < cells) {
       this.cost = new Int32Array(cells);
       this.ops = new Uint8Array(cells);
+      this.back = new Int32Array(cells);
       this.scratch = new Int32Array(cells);
     }
     if (this.hyp.length < hypLen + 1) {
@@ -55,6 +62,7 @@ class Buffers {
     }
     if (this.align.length < refLen + 1) {
       this.align = new Int32Array(refLen + 1);
+      this.ref = new Int32Array(refLen + 1);
       this.refErrSum = new Int32Array(refLen + 1);
     }
   }
@@ -65,7 +73,6 @@ class Buffers {
  */
 export class TerAligner {
   private readonly buf = new Buffers();
-  private ref: ArrayLike<number> = [];
   private hypLen = 0;
   private refLen = 0;
   private width = 0;
@@ -84,17 +91,18 @@ export class TerAligner {
     const refLen = ref.length;
     if (refLen === 0) return hypLen;
     this.buf.ensure(hypLen, refLen);
-    this.ref = ref;
     this.hypLen = hypLen;
     this.refLen = refLen;
     this.width = refLen + 1;
     const b = this.buf;
     for (let i = 0; i < hypLen; i++) b.hyp[i] = hyp[i];
+    for (let j = 0; j < refLen; j++) b.ref[j] = ref[j];
     this.setUpBand();
 
     const cells = (hypLen + 1) * this.width;
     b.cost.fill(INF, 0, cells);
     b.scratch.fill(INF, 0, cells);
+    b.back.fill(INF, 0, cells);
     for (let j = 0; j <= refLen; j++) {
       b.cost[j] = j;
       b.ops[j] = OP_INS;
@@ -105,13 +113,16 @@ export class TerAligner {
     let checked = 0;
     for (;;) {
       this.alignCurrent();
+      this.fillBackward();
       const round = this.bestShift(checked);
       checked = round.checked;
       // sacreBLEU stops on the cap before applying the round's best shift.
       if (checked >= MAX_SHIFT_CANDIDATES || round.gain <= 0) break;
       shifts++;
-      const first = this.buildShift(round.start, round.length, round.target);
-      for (let i = first; i < hypLen; i++) b.hyp[i] = b.shifted[i];
+      const region = this.buildShift(round.start, round.length, round.target);
+      const first = Math.floor(region / (hypLen + 1));
+      const last = region % (hypLen + 1);
+      for (let i = first; i < last; i++) b.hyp[i] = b.shifted[i];
       this.fillCurrent(first + 1);
     }
     return shifts + b.cost[hypLen * this.width + refLen];
@@ -132,8 +143,7 @@ export class TerAligner {
 
   /** Recompute rows `from..H` of the current hypothesis' matrix, recording each cell's choice. */
   private fillCurrent(from: number): void {
-    const { cost, ops, hyp, rowMin, rowMax } = this.buf;
-    const ref = this.ref;
+    const { cost, ops, hyp, ref, rowMin, rowMax } = this.buf;
     const width = this.width;
     for (let i = from; i <= this.hypLen; i++) {
       const word = hyp[i - 1];
@@ -176,40 +186,78 @@ export class TerAligner {
   }
 
   /**
-   * Edit distance of `buf.shifted`, which equals the current hypothesis before position `first`:
-   * rows up to `first` come from the current matrix, later ones go to the scratch matrix.
+   * Cost-to-go of the current hypothesis: `back[i][j]` = cheapest path from cell (i, j) to (H, R)
+   * using only in-band cells, i.e. the same DAG sacreBLEU's forward pass explores.
    */
-  private distanceFrom(first: number): number {
-    const { cost, scratch, shifted, rowMin, rowMax } = this.buf;
-    const ref = this.ref;
+  private fillBackward(): void {
+    const { back, hyp, ref, rowMin, rowMax } = this.buf;
+    const { hypLen, refLen, width } = this;
+    for (let i = hypLen; i >= 0; i--) {
+      const row = i * width;
+      const next = row + width;
+      const lo = i === 0 ? 0 : rowMin[i];
+      const hi = i === 0 ? refLen + 1 : rowMax[i];
+      const word = i < hypLen ? hyp[i] : -1;
+      // Cells right of the band stay INF, so the first `right` step reads INF.
+      for (let j = hi - 1; j >= lo; j--) {
+        let best = i === hypLen && j === refLen ? 0 : INF;
+        if (j < refLen) {
+          const right = back[row + j + 1] + 1;
+          if (right < best) best = right;
+        }
+        if (i < hypLen) {
+          const down = back[next + j] + 1;
+          if (down < best) best = down;
+          if (j < refLen) {
+            const diag = back[next + j + 1] + (word === ref[j] ? 0 : 1);
+            if (diag < best) best = diag;
+          }
+        }
+        back[row + j] = best;
+      }
+    }
+  }
+
+  /**
+   * Edit distance of `buf.shifted`, which equals the current hypothesis outside positions
+   * [first, last): forward rows first+1..last go to the scratch matrix (row `first` is the current
+   * one), then row `last` is joined with the current cost-to-go.
+   */
+  private distanceOf(first: number, last: number): number {
+    const { cost, back, scratch, shifted, ref, rowMin, rowMax } = this.buf;
     const width = this.width;
-    const hypLen = this.hypLen;
-    if (first >= hypLen) return cost[hypLen * width + this.refLen];
     let src = cost;
-    for (let i = first + 1; i <= hypLen; i++) {
+    for (let i = first + 1; i <= last; i++) {
       const word = shifted[i - 1];
       const row = i * width;
       const prev = row - width;
-      const lo = rowMin[i];
+      let lo = rowMin[i];
       const hi = rowMax[i];
       let left = INF;
+      if (lo === 0) {
+        left = src[prev] + 1;
+        scratch[row] = left;
+        lo = 1;
+      }
+      // Values above INF only arise from unreachable cells and never beat a finite path.
       for (let j = lo; j < hi; j++) {
-        let best: number;
-        if (j === 0) {
-          best = src[prev] + 1;
-        } else {
-          best = src[prev + j - 1] + (word === ref[j - 1] ? 0 : 1);
-          const up = src[prev + j] + 1;
-          if (up < best) best = up;
-          if (left + 1 < best) best = left + 1;
-          if (best > INF) best = INF;
-        }
+        let best = src[prev + j - 1] + (word === ref[j - 1] ? 0 : 1);
+        const up = src[prev + j] + 1;
+        if (up < best) best = up;
+        if (left + 1 < best) best = left + 1;
+        if (best > INF) best = INF;
         scratch[row + j] = best;
         left = best;
       }
       src = scratch;
     }
-    return scratch[hypLen * width + this.refLen];
+    const row = last * width;
+    let dist = INF;
+    for (let j = rowMin[last], hi = rowMax[last]; j < hi; j++) {
+      const through = src[row + j] + back[row + j];
+      if (through < dist) dist = through;
+    }
+    return dist;
   }
 
   /**
@@ -249,33 +297,37 @@ export class TerAligner {
   }
 
   /**
-   * Write the shifted hypothesis into `buf.shifted` and return the first position where it differs
-   * from the current one (H when identical). Slicing follows Python's `_perform_shift` exactly.
+   * Write the shifted hypothesis into `buf.shifted` (slicing as Python's `_perform_shift` does) and
+   * return the changed region as `first * (H + 1) + last`: positions outside [first, last) equal
+   * the current hypothesis; first = H when nothing changed.
    */
   private buildShift(start: number, length: number, target: number): number {
     const { hyp, shifted } = this.buf;
     const hypLen = this.hypLen;
     let out: number;
+    let end: number;
     if (target < start) {
       out = target;
       for (let k = start; k < start + length; k++) shifted[out++] = hyp[k];
       for (let k = target; k < start; k++) shifted[out++] = hyp[k];
-      for (let k = start + length; k < hypLen; k++) shifted[out++] = hyp[k];
+      end = start + length;
     } else if (target > start + length) {
       out = start;
       for (let k = start + length; k < target; k++) shifted[out++] = hyp[k];
       for (let k = start; k < start + length; k++) shifted[out++] = hyp[k];
-      for (let k = target; k < hypLen; k++) shifted[out++] = hyp[k];
+      end = target;
     } else {
       out = start;
       const mid = Math.min(length + target, hypLen);
       for (let k = start + length; k < mid; k++) shifted[out++] = hyp[k];
       for (let k = start; k < start + length; k++) shifted[out++] = hyp[k];
-      for (let k = length + target; k < hypLen; k++) shifted[out++] = hyp[k];
+      end = mid;
     }
     let first = Math.min(start, target);
-    while (first < hypLen && shifted[first] === hyp[first]) first++;
-    return first;
+    while (first < end && shifted[first] === hyp[first]) first++;
+    if (first === end) return hypLen * (hypLen + 1) + hypLen;
+    while (shifted[end - 1] === hyp[end - 1]) end--;
+    return first * (hypLen + 1) + end;
   }
 
   /** One round of sacreBLEU's `_shift`: the best candidate shift and the running candidate count. */
@@ -286,8 +338,7 @@ export class TerAligner {
     target: number;
     checked: number;
   } {
-    const { hyp, align, hypErrSum, refErrSum } = this.buf;
-    const ref = this.ref;
+    const { hyp, ref, align, hypErrSum, refErrSum } = this.buf;
     const { hypLen, refLen } = this;
     const pre = this.buf.cost[hypLen * this.width + refLen];
     const memo = this.memo;
@@ -321,7 +372,10 @@ export class TerAligner {
               const key = (sh * (MAX_SHIFT_SIZE + 1) + len) * (hypLen + 1) + target;
               let dist = memo.get(key);
               if (dist === undefined) {
-                dist = this.distanceFrom(this.buildShift(sh, len, target));
+                const region = this.buildShift(sh, len, target);
+                const first = Math.floor(region / (hypLen + 1));
+                dist =
+                  first >= hypLen ? pre : this.distanceOf(first, region - first * (hypLen + 1));
                 memo.set(key, dist);
               }
               const gain = pre - dist;

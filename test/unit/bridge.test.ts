@@ -16,19 +16,29 @@ let transport: Transport;
 
 /** Raw HTTP request with full control of headers (fetch forbids Host and Origin). */
 function raw(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
-  return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: server.port, path, method, headers: { host: `127.0.0.1:${server.port}`, ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
+  return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path,
+          method,
+          headers: { host: `127.0.0.1:${server.port}`, ...headers },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }),
+          );
+        },
+      );
+      req.on('error', reject);
+      if (body) req.write(body);
+      req.end();
+    },
+  );
 }
 
 function upgrade(headers: Record<string, string>, query = `?token=${server.token}`) {
@@ -54,7 +64,10 @@ beforeAll(async () => {
     rendererDir,
     log: () => undefined,
   });
-  transport = await connectWebSocket(`ws://127.0.0.1:${server.port}/bridge?token=${server.token}`, WebSocket as never);
+  transport = await connectWebSocket(
+    `ws://127.0.0.1:${server.port}/bridge?token=${server.token}`,
+    WebSocket as never,
+  );
 });
 
 afterAll(async () => {
@@ -79,7 +92,12 @@ describe('browser host bridge, end to end', () => {
 
   it('imports an uploaded file and names the uploaded file in errors', async () => {
     const upload = async (name: string, body: string) => {
-      const reply = await raw(`/upload?name=${name}`, { 'x-ecoeval-token': server.token }, 'POST', body);
+      const reply = await raw(
+        `/upload?name=${name}`,
+        { 'x-ecoeval-token': server.token },
+        'POST',
+        body,
+      );
       return { upload: (JSON.parse(reply.body) as { upload: string }).upload };
     };
     const src = await upload('src.txt', 'a\nb\n');
@@ -95,7 +113,13 @@ describe('browser host bridge, end to end', () => {
     const short = await upload('short.txt', 'only one line\n');
     const src2 = await upload('src.txt', 'a\nb\n');
     const error = await transport
-      .invoke('importDataset', { name: 'bad', kind: 'translation', format: 'text', sourceFile: src2, referenceFiles: [short] })
+      .invoke('importDataset', {
+        name: 'bad',
+        kind: 'translation',
+        format: 'text',
+        sourceFile: src2,
+        referenceFiles: [short],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiCallError);
     expect((error as ApiCallError).message).toMatch(/short\.txt/);
@@ -105,9 +129,16 @@ describe('browser host bridge, end to end', () => {
 
   it('refuses file paths from the browser, unknown channels and invalid arguments', async () => {
     await expect(
-      transport.invoke('importDataset', { name: 'x', kind: 'translation', format: 'text', sourceFile: { path: '/etc/passwd' } }),
+      transport.invoke('importDataset', {
+        name: 'x',
+        kind: 'translation',
+        format: 'text',
+        sourceFile: { path: '/etc/passwd' },
+      }),
     ).rejects.toThrow(/uploaded files only/);
-    await expect((transport.invoke as (c: string) => Promise<unknown>)('deleteEverything')).rejects.toThrow(/unknown channel/);
+    await expect(
+      (transport.invoke as (c: string) => Promise<unknown>)('deleteEverything'),
+    ).rejects.toThrow(/unknown channel/);
     await expect(transport.invoke('getDataset', '../../etc')).rejects.toThrow(/invalid request/);
   });
 });
@@ -137,7 +168,11 @@ describe('browser host security', () => {
 
   it('does not serve files outside the renderer folder', async () => {
     const cookie = `ecoeval_token=${server.token}`;
-    for (const path of ['/../package.json', '/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) {
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/assets/..%2f..%2fpackage.json',
+    ]) {
       const res = await raw(path, { cookie });
       expect(res.body).not.toMatch(/"name": "ecoeval"/);
     }

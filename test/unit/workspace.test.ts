@@ -28,12 +28,19 @@ describe('atomic writes', () => {
     const target = join(dir, 'manifest.json');
     await writeJsonAtomic(target, { version: 0, padding: '' });
     for (let round = 0; round < 3; round++) {
-      const { child, ready } = startChild('test/fixtures/scripts/atomic-writer.ts', target, 'started');
+      const { child, ready } = startChild(
+        'test/fixtures/scripts/atomic-writer.ts',
+        target,
+        'started',
+      );
       await ready;
       await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      const parsed = JSON.parse(await readFile(target, 'utf8')) as { version: number; padding: string };
+      const parsed = JSON.parse(await readFile(target, 'utf8')) as {
+        version: number;
+        padding: string;
+      };
       expect(parsed.version).toBeGreaterThanOrEqual(0);
       expect(parsed.padding.length === 0 || parsed.padding.length >= 50_000).toBe(true);
     }
@@ -68,12 +75,16 @@ describe('workspace lock', () => {
     const { child, ready } = startChild('test/fixtures/scripts/lock-holder.ts', dir, 'locked');
     await ready;
     const impatient = new WorkspaceLock(dir, { timeoutMs: 300 });
-    const error = await impatient.withLock('cli import', async () => 'got it').catch((e: unknown) => e);
+    const error = await impatient
+      .withLock('cli import', async () => 'got it')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkspaceBusyError);
     expect((error as Error).message).toMatch(/test holder \(pid \d+/);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    await expect(new WorkspaceLock(dir, { timeoutMs: 2000 }).withLock('after', async () => 'ok')).resolves.toBe('ok');
+    await expect(
+      new WorkspaceLock(dir, { timeoutMs: 2000 }).withLock('after', async () => 'ok'),
+    ).resolves.toBe('ok');
   });
 });
 

@@ -69,7 +69,10 @@ export const manifestSchema = z.object({
     .optional(),
 });
 
-const safeFile = z.string().regex(/^[\w.-]+$/).refine((s) => !s.startsWith('.'));
+const safeFile = z
+  .string()
+  .regex(/^[\w.-]+$/)
+  .refine((s) => !s.startsWith('.'));
 
 export const builtinCardSchema = z.object({
   schema: z.literal(1),

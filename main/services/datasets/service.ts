@@ -142,7 +142,9 @@ export class DatasetService {
       };
     }
     if (parsed.data.id !== id) {
-      return { problem: `datasets/${id}/manifest.json names id "${parsed.data.id}", not its folder` };
+      return {
+        problem: `datasets/${id}/manifest.json names id "${parsed.data.id}", not its folder`,
+      };
     }
     return { manifest: parsed.data as DatasetManifest };
   }
@@ -174,7 +176,8 @@ export class DatasetService {
       references: await Promise.all(request.referenceFiles.map(resolve)),
       file: request.file ? await resolve(request.file) : undefined,
     };
-    if (request.kind === 'system-outputs' && request.against) await this.get(request.against.dataset);
+    if (request.kind === 'system-outputs' && request.against)
+      await this.get(request.against.dataset);
     const spec: ImportSpec = {
       format: request.format,
       kind: request.kind,
@@ -221,10 +224,20 @@ export class DatasetService {
   ): Promise<DatasetManifest> {
     const totalBytes = (
       await Promise.all(
-        splits.flatMap((s) => s.inputPaths.map((p) => stat(p).then((i) => i.size, () => 0))),
+        splits.flatMap((s) =>
+          s.inputPaths.map((p) =>
+            stat(p).then(
+              (i) => i.size,
+              () => 0,
+            ),
+          ),
+        ),
       )
     ).reduce((a, b) => a + b, 0);
-    const staging = join(this.workspace.stagingDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+    const staging = join(
+      this.workspace.stagingDir,
+      `${process.pid}-${randomBytes(6).toString('hex')}`,
+    );
     await mkdir(staging, { recursive: true });
     const writers: SplitWriter[] = [];
     try {
@@ -372,13 +385,20 @@ export class DatasetService {
    * Fisher–Yates), recording the seed and ratios so anyone can reproduce it.
    */
   async split(
-    request: { dataset: string; from: string; seed: number; ratios: { train: number; valid: number; test: number } },
+    request: {
+      dataset: string;
+      from: string;
+      seed: number;
+      ratios: { train: number; valid: number; test: number };
+    },
     job: JobContext,
   ): Promise<DatasetManifest> {
     const manifest = await this.get(request.dataset);
     const source = findSplit(manifest, request.from);
     const targets = (['train', 'valid', 'test'] as const).filter((n) => request.ratios[n] > 0);
-    const clash = targets.find((n) => n !== source.name && manifest.splits.some((s) => s.name === n));
+    const clash = targets.find(
+      (n) => n !== source.name && manifest.splits.some((s) => s.name === n),
+    );
     if (clash) {
       throw new BadRequestError(
         `Dataset "${manifest.id}" already has a "${clash}" split; delete it or split into a copy.`,
@@ -449,18 +469,23 @@ export class DatasetService {
     const base = join(directory, `${manifest.id}.${split.name}`);
     await mkdir(directory, { recursive: true });
     if (request.format === 'jsonl') {
-      const text = rows.map((r) => JSON.stringify({ source: r.source, references: r.references })).join('\n');
+      const text = rows
+        .map((r) => JSON.stringify({ source: r.source, references: r.references }))
+        .join('\n');
       await writeFileAtomic(`${base}.jsonl`, rows.length ? text + '\n' : '');
       return { files: [`${base}.jsonl`] };
     }
-    const withNewline = rows.findIndex((r) => [r.source, ...r.references].some((s) => /[\n\r]/.test(s)));
+    const withNewline = rows.findIndex((r) =>
+      [r.source, ...r.references].some((s) => /[\n\r]/.test(s)),
+    );
     if (withNewline >= 0) {
       throw new BadRequestError(
         `Row ${withNewline + 1} of ${manifest.id}/${split.name} contains a line break, which plain text cannot hold; export as JSON Lines instead.`,
       );
     }
     const columns = [rows.map((r) => r.source)];
-    for (let r = 0; r < manifest.references; r++) columns.push(rows.map((row) => row.references[r] ?? ''));
+    for (let r = 0; r < manifest.references; r++)
+      columns.push(rows.map((row) => row.references[r] ?? ''));
     const files: string[] = [];
     for (let c = 0; c < columns.length; c++) {
       const file = c === 0 ? `${base}.source` : `${base}.ref${c}`;

@@ -26,7 +26,11 @@ export class FieldAccumulator {
       // Low surrogates complete a pair already counted at its high surrogate.
       if (c < 0xdc00 || c > 0xdfff) codePoints++;
       const space =
-        c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a);
+        c === 32 ||
+        (c >= 9 && c <= 13) ||
+        c === 0xa0 ||
+        c === 0x3000 ||
+        (c >= 0x2000 && c <= 0x200a);
       if (space) inToken = false;
       else if (!inToken) {
         inToken = true;

@@ -26,7 +26,13 @@ export interface IntensityRow {
 export type IntensityTable = Map<string, IntensityRow>;
 
 /** World default (CodeCarbon, IEA 2019) and its band (carbontracker 445, IEA 2024 data). */
-export const WORLD_DEFAULT = { g: 475, low: 445, high: 475, source: 'IEA 2019 via CodeCarbon', year: 2019 };
+export const WORLD_DEFAULT = {
+  g: 475,
+  low: 445,
+  high: 475,
+  source: 'IEA 2019 via CodeCarbon',
+  year: 2019,
+};
 
 const SOURCE_NAMES: Record<string, string> = {
   CC: 'CodeCarbon 3.3.0 global_energy_mix (OWID: Ember + Energy Institute)',

@@ -93,8 +93,15 @@ export function gradeOf(g: GradeInputs): { grade: Grade; reasons: string[] } {
   const pct = (x: number): string => `${Math.round(x * 100)} %`;
   const singleShot = !(g.repeats !== undefined && g.repeats >= 10);
   const hardD: string[] = [];
-  if (singleShot && g.windowS < 10) hardD.push(`single-shot window of ${g.windowS.toFixed(2)} s (< 10 s)`);
-  for (const f of ['shared-machine', 'shared-gpu', 'suspend', 'stale-baseline', 'meter-lost'] as const)
+  if (singleShot && g.windowS < 10)
+    hardD.push(`single-shot window of ${g.windowS.toFixed(2)} s (< 10 s)`);
+  for (const f of [
+    'shared-machine',
+    'shared-gpu',
+    'suspend',
+    'stale-baseline',
+    'meter-lost',
+  ] as const)
     if (g.flags.includes(f)) hardD.push(`flag ${f}`);
   if (hardD.length > 0) return { grade: 'D', reasons: hardD };
   let grade: Grade;
@@ -113,12 +120,15 @@ export function gradeOf(g: GradeInputs): { grade: Grade; reasons: string[] } {
     grade = 'D';
   }
   if (grade !== 'A') {
-    if (counterShare < 0.9) reasons.push(`${pct(counterShare)} of the energy from counters (A needs 90 %)`);
-    if (g.windowS < 60 && g.samples < 60) reasons.push(`window ${g.windowS.toFixed(1)} s (A needs 60 s)`);
+    if (counterShare < 0.9)
+      reasons.push(`${pct(counterShare)} of the energy from counters (A needs 90 %)`);
+    if (g.windowS < 60 && g.samples < 60)
+      reasons.push(`window ${g.windowS.toFixed(1)} s (A needs 60 s)`);
     if (g.coverage < 0.98) reasons.push(`coverage ${pct(g.coverage)} (A needs 98 %)`);
     if (g.flags.length) reasons.push(`flags: ${g.flags.join(', ')}`);
   }
-  if (measuredShare < 0.5) reasons.push(`only ${pct(measuredShare)} measured; the rest is estimated`);
+  if (measuredShare < 0.5)
+    reasons.push(`only ${pct(measuredShare)} measured; the rest is estimated`);
   if (g.flags.includes('approximated') && (grade === 'A' || grade === 'B')) {
     grade = 'C';
     reasons.push('a counter window was approximated from power × time');

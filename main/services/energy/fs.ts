@@ -3,7 +3,7 @@
  * injectable directory so tests can hand in fake powercap/hwmon/proc trees (energy.md §5: CI runs
  * as root, so permission failures must be simulated here, not with file modes).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Read-only file-system access for meters. Paths are absolute inside the (possibly fake) root. */
@@ -21,9 +21,31 @@ export interface EnergyFs {
  * per read, which is most of the sampler's cost at 1–10 Hz.
  */
 export function nodeFs(root = '/'): EnergyFs {
+  // sysfs attributes are regenerated on every read at offset 0, so a kept-open descriptor read
+  // with pread(…, 0) replaces open+read+close per sample (the bulk of the sampler's syscalls).
+  const fds = new Map<string, number>();
+  const buf = Buffer.alloc(4096);
+  const preadText = (full: string): string => {
+    let fd = fds.get(full);
+    if (fd === undefined) {
+      fd = openSync(full, 'r');
+      fds.set(full, fd);
+    }
+    try {
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      return buf.toString('utf8', 0, n);
+    } catch (e) {
+      fds.delete(full);
+      closeSync(fd);
+      throw e;
+    }
+  };
   return {
     root,
-    readText: (p) => readFileSync(join(root, p), 'utf8'),
+    readText: (p) => {
+      const full = join(root, p);
+      return p.startsWith('/sys/') ? preadText(full) : readFileSync(full, 'utf8');
+    },
     list: (p) => readdirSync(join(root, p)),
   };
 }

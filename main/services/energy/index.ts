@@ -21,7 +21,13 @@ export type {
   WindowFigure,
   WindowHandle,
 } from './monitor';
-export { carbonFor, localeCountry, resolveIntensity, loadIntensityTable, WORLD_DEFAULT } from './carbon';
+export {
+  carbonFor,
+  localeCountry,
+  resolveIntensity,
+  loadIntensityTable,
+  WORLD_DEFAULT,
+} from './carbon';
 export type { CarbonFigure, CarbonSettings, GridIntensity } from './carbon';
 export { energySignature, ENERGY_METHOD_VERSION } from './signature';
 export { importWallMeterCsv, wallMeterWindow } from './imports/wall-meter';

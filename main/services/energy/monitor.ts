@@ -128,7 +128,10 @@ export async function createEnergyMonitor(
 
   let nextId = 1;
   let lost: string | undefined;
-  const pending = new Map<number, { resolve: (m: HostMessage) => void; reject: (e: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (m: HostMessage) => void; reject: (e: Error) => void }
+  >();
   let readyResolve: ((m: HostMessage) => void) | undefined;
   port.onMessage((raw) => {
     const m = raw as HostMessage;
@@ -264,8 +267,11 @@ export async function createEnergyMonitor(
         `other processes used ${(r.foreignCpuFraction * 100).toFixed(1)} % of the machine's CPU time`,
       );
     if (r.processShareJ !== undefined)
-      notes.push(`our process tree's share of CPU power: ${r.processShareJ.toFixed(1)} J (process-share scope)`);
-    if (r.foreignGpuPids.length) notes.push(`other processes on our GPUs: ${r.foreignGpuPids.join(', ')}`);
+      notes.push(
+        `our process tree's share of CPU power: ${r.processShareJ.toFixed(1)} J (process-share scope)`,
+      );
+    if (r.foreignGpuPids.length)
+      notes.push(`other processes on our GPUs: ${r.foreignGpuPids.join(', ')}`);
     return {
       status: 'complete',
       label: h.label,

@@ -86,20 +86,28 @@ export interface RegistryDeps {
 export function buildRegistry(config: SamplerConfig, deps: RegistryDeps = {}): Registry {
   const now = deps.now ?? (() => process.hrtime.bigint());
   const sys = deps.sysFs ?? nodeFs(config.sysRoot ?? '/');
-  const proc = deps.procFs ?? nodeFs(config.procRoot ?? config.sysRoot ?? '/');
+  const proc = deps.procFs ?? nodeFs(config.procRoot ?? '/');
   const counterPeriodS = config.counterPeriodS ?? 1;
   const powerPeriodS = config.powerPeriodS ?? 0.1;
   const estimatorPeriodS = config.estimatorPeriodS ?? 1;
   const info = parseCpuInfo(tryRead(proc, '/proc/cpuinfo') ?? '');
   const brand = config.cpuBrand ?? info.brand;
   const tdp = lookupTdp(loadTdpTable(resolveDataDir(config.dataDir)), brand, info.logical);
-  const cpuCeilingW = tdp.basis === 'table-exact' || tdp.basis === 'table-token-set' ? 2 * tdp.watts * info.sockets : 1500;
+  const cpuCeilingW =
+    tdp.basis === 'table-exact' || tdp.basis === 'table-token-set'
+      ? 2 * tdp.watts * info.sockets
+      : 1500;
   const probes: ProbeResult[] = [];
   const meters: Meter[] = [];
   const alternatives: ProbeReport['alternatives'] = [];
   const choices: ComponentChoice[] = [];
 
-  const rapl = probeRapl(sys, { periodS: counterPeriodS, cpuCeilingW, cpuName: brand || 'CPU', now });
+  const rapl = probeRapl(sys, {
+    periodS: counterPeriodS,
+    cpuCeilingW,
+    cpuName: brand || 'CPU',
+    now,
+  });
   const hw = probeHwmon(sys, {
     counterPeriodS,
     powerPeriodS,
@@ -111,14 +119,18 @@ export function buildRegistry(config: SamplerConfig, deps: RegistryDeps = {}): R
   alternatives.push(...rapl.alternatives);
   const raplFailures = rapl.probes.filter((p) => !p.available);
   const failText = (ps: ProbeResult[]): string =>
-    ps.map((p) => p.reason).filter(Boolean).join(' ') || 'no hardware counter found';
+    ps
+      .map((p) => p.reason)
+      .filter(Boolean)
+      .join(' ') || 'no hardware counter found';
 
   // CPU: RAPL package → hwmon socket counter → estimator.
   const raplCpu = rapl.meters.filter((m) => m.descriptor.component === 'cpu');
   const hwCpu = hw.meters.filter((m) => m.descriptor.component === 'cpu');
   if (raplCpu.length) {
     meters.push(...raplCpu);
-    for (const m of hwCpu) alternatives.push({ descriptor: m.descriptor, why: 'RAPL package zones preferred' });
+    for (const m of hwCpu)
+      alternatives.push({ descriptor: m.descriptor, why: 'RAPL package zones preferred' });
     choices.push({
       component: 'cpu',
       chosen: raplCpu.map((m) => m.descriptor),
@@ -220,9 +232,7 @@ export function buildRegistry(config: SamplerConfig, deps: RegistryDeps = {}): R
     choices.push({
       component: 'gpu',
       chosen: gpu.map((m) => m.descriptor),
-      why: gpu
-        .map((m) => `${m.descriptor.device}: ${m.descriptor.label}`)
-        .join('; '),
+      why: gpu.map((m) => `${m.descriptor.device}: ${m.descriptor.label}`).join('; '),
     });
   }
   for (const m of hw.meters.filter((x) => x.descriptor.component === 'system'))

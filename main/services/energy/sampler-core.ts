@@ -34,6 +34,8 @@ export class SamplerCore {
   private foreign = new Ledger({ periodS: 1e9, ceilingW: Infinity });
   private foreignGpu: Array<{ t: bigint; pids: number[] }> = [];
   private busy = new Set<Meter>();
+  /** Per mark: each meter's own reading time, so counter windows use exact read edges. */
+  private marks = new Map<bigint, Map<string, bigint>>();
   /** Successful reads, for overhead reports. */
   reads = 0;
 
@@ -45,19 +47,23 @@ export class SamplerCore {
       const d = m.descriptor;
       this.ledgers.set(
         d.id,
-        new Ledger({ periodS: d.periodS, ceilingW: d.powerCeilingW, updatePeriodS: d.updatePeriodS }),
+        new Ledger({
+          periodS: d.periodS,
+          ceilingW: d.powerCeilingW,
+          updatePeriodS: d.updatePeriodS,
+        }),
       );
     }
   }
 
   /** Read one meter into its ledger; failures are missed reads, never exceptions. */
-  private async readOne(m: Meter): Promise<void> {
+  private async readOne(m: Meter): Promise<bigint | undefined> {
     const ledger = this.ledgers.get(m.descriptor.id) as Ledger;
     if (m.drain) {
       for (const r of m.drain()) ledger.add(r);
-      return;
+      return undefined;
     }
-    if (m.dead?.() || this.busy.has(m)) return;
+    if (m.dead?.() || this.busy.has(m)) return undefined;
     this.busy.add(m);
     try {
       const r = await m.read();
@@ -67,8 +73,10 @@ export class SamplerCore {
         this.foreign.add({ t: r.t, kind: 'model', watts: r.inputs.foreignU, inputs: {} });
         this.share.add({ t: r.t, kind: 'model', watts: r.inputs.shareW ?? 0, inputs: {} });
       }
+      return r.kind === 'counter' ? r.t : undefined;
     } catch {
       ledger.miss();
+      return undefined;
     } finally {
       this.busy.delete(m);
     }
@@ -93,7 +101,10 @@ export class SamplerCore {
   /** Immediate read of every meter at a phase mark; returns the mark time. */
   async mark(): Promise<bigint> {
     const t = this.now();
-    await Promise.all(this.meters.map((m) => this.readOne(m)));
+    const times = await Promise.all(this.meters.map((m) => this.readOne(m)));
+    const perMeter = new Map<string, bigint>();
+    times.forEach((rt, i) => rt !== undefined && perMeter.set(this.meters[i].descriptor.id, rt));
+    this.marks.set(t, perMeter);
     return t;
   }
 
@@ -108,6 +119,7 @@ export class SamplerCore {
     this.share.prune(t);
     this.foreign.prune(t);
     this.foreignGpu = this.foreignGpu.filter((x) => x.t >= t);
+    for (const k of this.marks.keys()) if (k < t) this.marks.delete(k);
   }
 
   /** Per-component energy of [t0, t1]. */
@@ -127,7 +139,10 @@ export class SamplerCore {
     };
     for (const m of this.meters) {
       const d = m.descriptor;
-      const w = (this.ledgers.get(d.id) as Ledger).window(t0, t1);
+      // A counter read at a mark defines that meter's edge exactly (energy.md §3.6).
+      const e0 = this.marks.get(t0)?.get(d.id) ?? t0;
+      const e1 = this.marks.get(t1)?.get(d.id) ?? t1;
+      const w = (this.ledgers.get(d.id) as Ledger).window(e0, e1);
       const excluded = m.excludedBecause?.();
       if (excluded) {
         res.excluded.push(`${d.id}: ${excluded}`);

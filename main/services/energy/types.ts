@@ -8,7 +8,8 @@
 export type Component = 'cpu' | 'gpu' | 'ram' | 'soc' | 'system';
 
 /** How a number was obtained (energy.md §3.3). `imported` = taken from another tool's file. */
-export type Method = 'counter' | 'integrated' | 'estimate' | 'external' | 'user-constant' | 'imported';
+export type Method =
+  'counter' | 'integrated' | 'estimate' | 'external' | 'user-constant' | 'imported';
 
 /** What the number covers physically. */
 export type Scope =

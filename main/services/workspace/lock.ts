@@ -104,7 +104,8 @@ export class WorkspaceLock {
         await rm(this.file, { force: true });
         continue;
       }
-      if (Date.now() - started > timeoutMs) throw new WorkspaceBusyError(owner, Date.now() - started);
+      if (Date.now() - started > timeoutMs)
+        throw new WorkspaceBusyError(owner, Date.now() - started);
       await sleep(pollMs);
     }
   }

@@ -81,12 +81,14 @@ export class Workspace {
       for (const entry of await readdir(this.stagingDir).catch(() => [] as string[])) {
         const pid = Number(entry.split('-')[0]);
         if (!Number.isInteger(pid) || !alive(pid) || pid === process.pid) {
-          if (pid !== process.pid) await rm(join(this.stagingDir, entry), { recursive: true, force: true });
+          if (pid !== process.pid)
+            await rm(join(this.stagingDir, entry), { recursive: true, force: true });
         }
       }
       for (const dir of [this.datasetsDir, this.modelsDir, this.runsDir]) {
         for (const entry of await readdir(dir).catch(() => [] as string[])) {
-          if (entry.startsWith(TEMP_PREFIX)) await rm(join(dir, entry), { recursive: true, force: true });
+          if (entry.startsWith(TEMP_PREFIX))
+            await rm(join(dir, entry), { recursive: true, force: true });
           else {
             for (const inner of await readdir(join(dir, entry)).catch(() => [] as string[])) {
               if (inner.startsWith(TEMP_PREFIX) && !ownedByLiveProcess(inner)) {

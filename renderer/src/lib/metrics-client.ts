@@ -6,11 +6,17 @@ import type { ScoreJob, ScoreReply, ScoreResult } from './metrics.worker';
 
 let worker: Worker | null = null;
 let nextId = 1;
-const waiting = new Map<number, { resolve: (r: ScoreResult[]) => void; reject: (e: Error) => void }>();
+const waiting = new Map<
+  number,
+  { resolve: (r: ScoreResult[]) => void; reject: (e: Error) => void }
+>();
 
 function ensureWorker(): Worker {
   if (worker) return worker;
-  worker = new Worker(new URL('./metrics.worker.ts', import.meta.url), { type: 'module', name: 'ecoeval-metrics' });
+  worker = new Worker(new URL('./metrics.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'ecoeval-metrics',
+  });
   worker.onmessage = (event: MessageEvent<ScoreReply>) => {
     const reply = event.data;
     const waiter = waiting.get(reply.id);
@@ -20,7 +26,8 @@ function ensureWorker(): Worker {
     else waiter.reject(new Error(reply.message));
   };
   worker.onerror = (event) => {
-    for (const waiter of waiting.values()) waiter.reject(new Error(`metrics worker failed: ${event.message}`));
+    for (const waiter of waiting.values())
+      waiter.reject(new Error(`metrics worker failed: ${event.message}`));
     waiting.clear();
     worker = null;
   };

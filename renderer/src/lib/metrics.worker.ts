@@ -24,10 +24,13 @@ export interface ScoreResult {
   computedIn: 'worker' | 'main-thread';
 }
 
-export type ScoreReply = { id: number; ok: true; results: ScoreResult[] } | { id: number; ok: false; message: string };
+export type ScoreReply =
+  { id: number; ok: true; results: ScoreResult[] } | { id: number; ok: false; message: string };
 
 const where: ScoreResult['computedIn'] =
-  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' ? 'worker' : 'main-thread';
+  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined'
+    ? 'worker'
+    : 'main-thread';
 
 export function runScoreJob(job: ScoreJob): ScoreResult[] {
   return job.metrics.map((name) => {
@@ -51,7 +54,11 @@ self.onmessage = (event: MessageEvent<ScoreJob>) => {
   try {
     reply = { id: job.id, ok: true, results: runScoreJob(job) };
   } catch (error) {
-    reply = { id: job.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+    reply = {
+      id: job.id,
+      ok: false,
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
   (self as unknown as Worker).postMessage(reply);
 };

@@ -22,7 +22,10 @@ export async function connectTransport(): Promise<Transport> {
       invoke: ((channel: never, ...args: never[]) =>
         (bridge.invoke as (c: never, ...a: never[]) => Promise<unknown>)(channel, ...args).catch(
           (error: Error & { code?: string }) => {
-            throw new ApiCallError({ code: (error.code as never) ?? 'internal', message: error.message });
+            throw new ApiCallError({
+              code: (error.code as never) ?? 'internal',
+              message: error.message,
+            });
           },
         )) as Transport['invoke'],
       on: bridge.on,

@@ -98,7 +98,10 @@ export class Workbench {
 
   /** Desktop only: the native dialog. */
   async pickFiles(multiple: boolean): Promise<ChosenFile[]> {
-    const picked = await this.transport.invoke('pickFiles', { multiple, title: 'Choose data files' });
+    const picked = await this.transport.invoke('pickFiles', {
+      multiple,
+      title: 'Choose data files',
+    });
     return picked.map((ref) => ({ label: ref.path.split(/[\\/]/).pop() ?? ref.path, ref }));
   }
 
@@ -106,7 +109,9 @@ export class Workbench {
     return this.transport.invoke('listColumns', { file: file.ref, format });
   }
 
-  async importDataset(request: Parameters<Transport['invoke']>[1] & object): Promise<DatasetManifest> {
+  async importDataset(
+    request: Parameters<Transport['invoke']>[1] & object,
+  ): Promise<DatasetManifest> {
     const manifest = await this.transport.invoke('importDataset', request as never);
     await this.refresh();
     await this.select(manifest.id);
@@ -129,8 +134,18 @@ export class Workbench {
     await this.refresh();
   }
 
-  async split(id: string, from: string, seed: number, ratios: { train: number; valid: number; test: number }): Promise<void> {
-    this.manifest = await this.transport.invoke('splitDataset', { dataset: id, from, seed, ratios });
+  async split(
+    id: string,
+    from: string,
+    seed: number,
+    ratios: { train: number; valid: number; test: number },
+  ): Promise<void> {
+    this.manifest = await this.transport.invoke('splitDataset', {
+      dataset: id,
+      from,
+      seed,
+      ratios,
+    });
     await this.refresh();
   }
 

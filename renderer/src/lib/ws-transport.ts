@@ -35,7 +35,10 @@ export function connectWebSocket(
     const socket = new SocketClass(url);
     let nextId = 1;
     let closed = false;
-    const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+    const pending = new Map<
+      number,
+      { resolve: (v: unknown) => void; reject: (e: Error) => void }
+    >();
     const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
     socket.addEventListener('message', (event) => {
@@ -74,11 +77,13 @@ export function connectWebSocket(
         invoke<C extends Channel>(channel: C, ...args: Parameters<WorkbenchApi[C]>) {
           return new Promise((res, rej) => {
             if (closed) {
-              rej(new ApiCallError({ code: 'internal', message: 'Not connected; reload the page.' }));
+              rej(
+                new ApiCallError({ code: 'internal', message: 'Not connected; reload the page.' }),
+              );
               return;
             }
             const id = nextId++;
-            pending.set(id, { resolve: res, reject: rej });
+            pending.set(id, { resolve: res as (v: unknown) => void, reject: rej });
             socket.send(JSON.stringify({ id, channel, args }));
           }) as ReturnType<WorkbenchApi[C]>;
         },

@@ -3,84 +3,160 @@
  * (`tokenizer_intl.py`, Unicode categories from the `regex` module). No padding, no unescaping.
  * Behaviour: design/metrics-bleu.md §2.2.
  *
- * The three regexes are run as code-point scans with cached category lookups, with the same
- * non-overlapping left-to-right semantics as `regex.sub`:
+ * The three regexes are run as code-point scans over typed arrays with cached category lookups,
+ * with the same non-overlapping left-to-right semantics as `regex.sub`:
  *   1. `(\P{N})(\p{P})` → `\1 \2 `   2. `(\p{P})(\P{N})` → ` \1 \2`   3. `(\p{S})` → ` \1 `
+ * Inserted spaces are code point 0x20 with category 0 (not N, not P, not S), like a real space.
  */
-import { pyCollapse } from './pystr';
+import { CodeUnits } from './code-units';
 
 const P = 1;
 const S = 2;
 const N = 4;
-// Category bits per BMP code unit, computed on first use (1 = looked up, then P/S/N bits).
+/** Marks a cached entry (so an uncategorised code point is not looked up again). */
+const KNOWN = 8;
+// Category bits per BMP code unit, computed on first use (KNOWN, then P/S/N bits).
 const bmp = new Uint8Array(0x10000);
 const astral = new Map<number, number>();
 const RE_P = /\p{P}/u;
 const RE_S = /\p{S}/u;
 const RE_N = /\p{N}/u;
 
-function classify(ch: string): number {
-  return 8 | (RE_P.test(ch) ? P : 0) | (RE_S.test(ch) ? S : 0) | (RE_N.test(ch) ? N : 0);
+function classify(cp: number): number {
+  const ch = String.fromCodePoint(cp);
+  return KNOWN | (RE_P.test(ch) ? P : 0) | (RE_S.test(ch) ? S : 0) | (RE_N.test(ch) ? N : 0);
 }
 
-function category(cp: number, ch: string): number {
+function category(cp: number): number {
   if (cp < 0x10000) {
     let v = bmp[cp];
-    if (v === 0) bmp[cp] = v = classify(ch);
+    if (v === 0) bmp[cp] = v = classify(cp);
     return v;
   }
   let v = astral.get(cp);
-  if (v === undefined) astral.set(cp, (v = classify(ch)));
+  if (v === undefined) astral.set(cp, (v = classify(cp)));
   return v;
 }
 
-/** Runs one pair rule over code points: `test(a, b)` true → emit `a`/`b` with `fmt`. */
+/** Code points and their categories; two sets ping-pong between the pair rules. */
+class Points {
+  cps = new Int32Array(256);
+  cats = new Uint8Array(256);
+  length = 0;
+  reserve(n: number): void {
+    this.length = 0;
+    if (this.cps.length >= n) return;
+    let size = this.cps.length * 2;
+    while (size < n) size *= 2;
+    this.cps = new Int32Array(size);
+    this.cats = new Uint8Array(size);
+  }
+}
+const bufA = new Points();
+const bufB = new Points();
+
+/**
+ * One pair rule: where `(cats[i] & first) !== 0` differs from `firstNeg` and likewise for
+ * `i + 1` and `second`, the pair is consumed and spaced (`padBefore`: ` a b`, else `a b `).
+ */
 function pairRule(
-  chars: string[],
-  cats: number[],
+  src: Points,
+  dst: Points,
   first: number,
   firstNeg: boolean,
   second: number,
   secondNeg: boolean,
   padBefore: boolean,
-): [string[], number[]] {
-  const outC: string[] = [];
-  const outK: number[] = [];
-  const n = chars.length;
+): void {
+  const n = src.length;
+  dst.reserve(2 * n);
+  const { cps, cats } = src;
+  const oc = dst.cps;
+  const ok = dst.cats;
+  let o = 0;
   for (let i = 0; i < n; i++) {
     if (i + 1 < n) {
       const a = (cats[i] & first) !== 0;
       const b = (cats[i + 1] & second) !== 0;
       if (a !== firstNeg && b !== secondNeg) {
-        if (padBefore) outC.push(' ', chars[i], ' ', chars[i + 1]);
-        else outC.push(chars[i], ' ', chars[i + 1], ' ');
-        outK.push(...(padBefore ? [0, cats[i], 0, cats[i + 1]] : [cats[i], 0, cats[i + 1], 0]));
+        if (padBefore) {
+          oc[o] = 0x20;
+          ok[o++] = 0;
+        }
+        oc[o] = cps[i];
+        ok[o++] = cats[i];
+        oc[o] = 0x20;
+        ok[o++] = 0;
+        oc[o] = cps[i + 1];
+        ok[o++] = cats[i + 1];
+        if (!padBefore) {
+          oc[o] = 0x20;
+          ok[o++] = 0;
+        }
         i++;
         continue;
       }
     }
-    outC.push(chars[i]);
-    outK.push(cats[i]);
+    oc[o] = cps[i];
+    ok[o++] = cats[i];
   }
-  return [outC, outK];
+  dst.length = o;
 }
+
+/** Appends code point `cp` to `out` as UTF-16 (room already reserved). */
+function pushCodePoint(out: CodeUnits, cp: number): void {
+  if (cp < 0x10000) out.data[out.length++] = cp;
+  else {
+    const v = cp - 0x10000;
+    out.data[out.length++] = 0xd800 + (v >> 10);
+    out.data[out.length++] = 0xdc00 + (v & 0x3ff);
+  }
+}
+
+/** Tokenizes one (already lowercased and right-stripped) line like `intl` into `out`, uncollapsed. */
+export function tokenizeIntlInto(line: string, out: CodeUnits): void {
+  const n = line.length;
+  const src = bufA;
+  src.reserve(n);
+  let any = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let cp = line.charCodeAt(i);
+    if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n) {
+      const lo = line.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo < 0xe000) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    const k = cp === 0x20 ? 0 : category(cp);
+    src.cps[m] = cp;
+    src.cats[m++] = k;
+    any |= k;
+  }
+  src.length = m;
+  if ((any & (P | S)) === 0) {
+    out.setString(line);
+    return;
+  }
+  pairRule(bufA, bufB, N, true, P, false, false);
+  pairRule(bufB, bufA, P, false, N, true, true);
+  const { cps, cats, length } = bufA;
+  // Each code point takes at most two units, plus two spaces when it is a symbol.
+  out.reset(4 * length);
+  for (let i = 0; i < length; i++) {
+    if ((cats[i] & S) !== 0) {
+      out.data[out.length++] = 0x20;
+      pushCodePoint(out, cps[i]);
+      out.data[out.length++] = 0x20;
+    } else pushCodePoint(out, cps[i]);
+  }
+}
+
+const shared = new CodeUnits(1024);
 
 /** Tokenizes one (already lowercased and right-stripped) line the way sacreBLEU's `intl` does. */
 export function tokenizeIntl(line: string): string {
-  let chars: string[] = [];
-  let cats: number[] = [];
-  let any = 0;
-  for (const ch of line) {
-    const k = ch.length === 1 && ch.charCodeAt(0) === 0x20 ? 8 : category(ch.codePointAt(0)!, ch);
-    chars.push(ch);
-    cats.push(k);
-    any |= k;
-  }
-  if ((any & (P | S)) === 0) return pyCollapse(line);
-  // Inserted spaces get category 0 (not N, not P, not S), like a real space.
-  [chars, cats] = pairRule(chars, cats, N, true, P, false, false);
-  [chars, cats] = pairRule(chars, cats, P, false, N, true, true);
-  let out = '';
-  for (let i = 0; i < chars.length; i++) out += (cats[i] & S) !== 0 ? ` ${chars[i]} ` : chars[i];
-  return pyCollapse(out);
+  tokenizeIntlInto(line, shared);
+  return shared.collapse();
 }

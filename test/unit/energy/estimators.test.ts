@@ -1,6 +1,6 @@
 // CPU-time × TDP estimator, TDP lookup and RAM model: energy.md §5 scenarios 23–25.
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { nodeFs } from '../../../main/services/energy/fs';
 import { resolveDataDir } from '../../../main/services/energy/data';
 import { buildTdpTable, loadTdpTable, lookupTdp, normaliseCpuName } from '../../../main/services/energy/tdp';
@@ -104,11 +104,10 @@ describe('CPU estimator (scenario 23)', () => {
       'proc/11/stat': pidStat(11, 10, 40),
     });
     cleanups.push(t.cleanup);
-    expect(treeTicks(nodeFs(t.root), 10, [])).toBe(140);
+    expect(treeTicks(nodeFs(t.root), 10, []).ticks).toBe(140);
     // Child reaped: its 40 ticks now sit in the parent's cutime (field 16).
     writeFileSync(`${t.root}/proc/10/stat`, `10 (node) S 1 1 1 0 -1 0 0 0 0 0 100 0 40 0 20 0 1 0 100 0 0\n`);
-    const { rmSync } = require('node:fs') as typeof import('node:fs');
     rmSync(`${t.root}/proc/11`, { recursive: true });
-    expect(treeTicks(nodeFs(t.root), 10, [])).toBe(140);
+    expect(treeTicks(nodeFs(t.root), 10, []).ticks).toBe(140);
   });
 });

@@ -81,7 +81,7 @@ export class FakeModelMeter implements Meter {
     public inputs: Record<string, number> = {},
   ) {}
   async read(): Promise<RawReading> {
-    return { t: this.clock.ns, kind: 'model', watts: this.watts, inputs: this.inputs };
+    return { t: this.clock.now(), kind: 'model', watts: this.watts, inputs: this.inputs };
   }
   async close(): Promise<void> {}
 }

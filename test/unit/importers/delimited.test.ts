@@ -1,6 +1,13 @@
 // CSV and TSV import: header mapping, quoting (pandas/HF style), line numbers and validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listColumns } from '../../../main/services/datasets/importers/index.js';
+import fc from 'fast-check';
+import { parse as parseSync } from 'csv-parse/sync';
+import { parseRecords } from '../../../main/services/datasets/importers/delimited.js';
+import { LineSource } from '../../../main/services/datasets/importers/line-source.js';
+import {
+  DatasetImportError,
+  listColumns,
+} from '../../../main/services/datasets/importers/index.js';
 import { fixture, importError, readAll, tempFolder } from './helpers.js';
 
 let temp: Awaited<ReturnType<typeof tempFolder>>;
@@ -169,6 +176,19 @@ describe('CSV import', () => {
     expect(error.message).toContain('a quote is in the wrong place');
   });
 
+  it('names the line where an unclosed quote opens, far from the end of the file', async () => {
+    const file = await temp.write('unclosed.csv', 'en,de\na,b\n"open,x\n' + 'c,d\n'.repeat(5_000));
+    const error = await importError({
+      format: 'csv',
+      kind: 'translation',
+      file,
+      mapping: { source: 'en', references: ['de'] },
+    });
+    expect(error.message).toBe(
+      `${file}:3: a quoted field is never closed (the file ends inside quotes). Close the quote that opens the field, or write a quote inside a quoted field as "".`,
+    );
+  });
+
   it('names the line of invalid UTF-8', async () => {
     const file = await temp.write(
       'bad.csv',
@@ -211,4 +231,56 @@ describe('CSV import', () => {
     expect(rows[20_498].source).toBe('row 20498');
     expect(rows[3].source).toBe('row, 3');
   });
+});
+
+describe('fast path agrees with csv-parse (property)', () => {
+  const pieces = ['a', 'b c', '"', '""', ',', '\t', '\n', 'ß'];
+  const text = fc
+    .array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 40 })
+    .map((parts) => parts.join(''));
+  for (const [format, quoting] of [
+    ['csv', 'csv'],
+    ['tsv', 'csv'],
+    ['tsv', 'none'],
+  ] as const) {
+    it(`${format} with quoting ${quoting}: same records, start lines and failures`, async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(text, async (content) => {
+          const file = await temp.write(`prop-${format}-${quoting}-${run++}.txt`, content);
+          let expected: { fields: string[]; line: number }[] | undefined;
+          try {
+            const parsed = parseSync(content, {
+              delimiter: format === 'tsv' ? '\t' : ',',
+              record_delimiter: '\n',
+              quote: quoting === 'none' ? false : '"',
+              relax_quotes: format === 'tsv',
+              relax_column_count: true,
+              info: true,
+            }) as unknown as { record: string[]; info: { lines: number } }[];
+            let line = 1;
+            expected = parsed.map(({ record, info }) => {
+              const start = line;
+              line = info.lines + 1;
+              return { fields: record, line: start };
+            });
+          } catch {
+            expected = undefined;
+          }
+          const source = await LineSource.open(file, 1 << 20);
+          try {
+            const actual: { fields: string[]; line: number }[] = [];
+            for await (const chunk of parseRecords(source, format, quoting)) actual.push(...chunk);
+            expect(actual).toEqual(expected);
+          } catch (error) {
+            if (expected !== undefined) throw error;
+            expect(error).toBeInstanceOf(DatasetImportError);
+          } finally {
+            await source.close();
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
 });

@@ -1,14 +1,16 @@
 // Parquet import: Hugging Face-style files written with hyparquet-writer (nested translation
-// struct, list<string> references, several row groups, snappy and zstd-free defaults).
+// struct, list<string> references, several row groups, snappy by default, zstd).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parquetWriteFile } from 'hyparquet-writer';
 import type { ColumnSource } from 'hyparquet-writer';
-import type { SchemaElement } from 'hyparquet';
 import { listColumns } from '../../../main/services/datasets/importers/index.js';
 import { importError, readAll, tempFolder } from './helpers.js';
 
 let temp: Awaited<ReturnType<typeof tempFolder>>;
 let hfFile: string;
+
+/** hyparquet-writer brings its own hyparquet, so take the schema type from the writer. */
+type SchemaElement = NonNullable<Parameters<typeof parquetWriteFile>[0]['schema']>[number];
 
 const utf8 = { type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' } as const;
 
@@ -23,6 +25,32 @@ const hfSchema: SchemaElement[] = [
   { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
   { name: 'element', ...utf8 },
 ];
+
+/**
+ * A valid zstd frame made of raw (stored) blocks. No zstd compressor is installed, and the
+ * reader's zstd decoder does not care whether blocks are compressed, only that the frame is valid.
+ */
+function zstdStoredFrame(input: Uint8Array): Uint8Array {
+  const BLOCK = 128 * 1024;
+  const blocks = Math.max(1, Math.ceil(input.length / BLOCK));
+  const out = new Uint8Array(9 + blocks * 3 + input.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0xfd2fb528, true); // magic
+  out[4] = 0xa0; // single segment, 4-byte content size
+  view.setUint32(5, input.length, true);
+  let at = 9;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * BLOCK;
+    const size = Math.min(BLOCK, input.length - start);
+    const header = (size << 3) | (b === blocks - 1 ? 1 : 0); // raw block, last flag
+    out[at] = header & 0xff;
+    out[at + 1] = (header >> 8) & 0xff;
+    out[at + 2] = (header >> 16) & 0xff;
+    out.set(input.subarray(start, start + size), at + 3);
+    at += 3 + size;
+  }
+  return out;
+}
 
 function writeHf(
   name: string,
@@ -167,6 +195,24 @@ describe('Parquet import', () => {
     });
     expect(error.line).toBe(2);
     expect(error.message).toContain('field "text" is not valid UTF-8 text');
+  });
+
+  it('reads ZSTD-compressed columns (as recent Hugging Face exports use)', async () => {
+    const filename = `${temp.dir}/zstd.parquet`;
+    const texts = ['Hello world.', 'Grüße.', 'x'.repeat(300_000)];
+    parquetWriteFile({
+      filename,
+      codec: 'ZSTD',
+      compressors: { ZSTD: zstdStoredFrame },
+      columnData: [{ name: 'text', data: texts }],
+    });
+    const { rows } = await readAll({
+      format: 'parquet',
+      kind: 'language-modelling',
+      file: filename,
+      mapping: { source: 'text', references: [] },
+    });
+    expect(rows.map((r) => r.source)).toEqual(texts);
   });
 
   it('rejects a file that is not Parquet', async () => {

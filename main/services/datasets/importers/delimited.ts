@@ -1,13 +1,20 @@
 /**
- * Reads CSV and TSV files with a header row, through csv-parse's streaming parser.
+ * Reads CSV and TSV files with a header row.
+ *
+ * Parsing: csv-parse is the reference. Lines that are complete, regular records (the vast
+ * majority) are split directly, which is several times faster; any line with a multi-line or
+ * irregular quoted field is handed to csv-parse (sync API) together with as many following lines
+ * as the record needs. A property test checks that both give the same records.
  *
  * Quoting (spec.quoting, default 'csv'): fields may be double-quoted with "" for a quote, as
  * pandas and Hugging Face `datasets` write them (also in TSV, where pandas quotes any field with
- * a tab, quote or newline). In TSV a quote inside an unquoted field stays literal text, so most
- * raw `paste`-made files read correctly too; 'none' makes every quote literal for the rest.
- * Lines go through LineSource first (strict UTF-8, BOM, CR LF → LF, also inside quoted fields),
- * and line numbers are counted here rather than taken from csv-parse, which counts lone CRs.
- * A blank line in a file with several columns is skipped, as pandas does.
+ * a tab, quote or newline). In TSV a quote inside an unquoted field stays literal text
+ * (csv-parse's relax_quotes), so most raw `paste`-made files read correctly too; 'none' makes
+ * every quote literal for the rest.
+ *
+ * Lines come from LineSource (strict UTF-8, BOM, CR LF → LF, also inside quoted fields). Line
+ * numbers are where a record starts. A blank line in a file with several columns is skipped, as
+ * pandas does.
  */
 import { CsvError } from 'csv-parse';
 import type { Options } from 'csv-parse';
@@ -18,8 +25,11 @@ import type { TableSpec } from './spec.js';
 import { DEFAULT_MAX_BYTES, DatasetImportError, IMPORT_BATCH_ROWS } from './types.js';
 import type { ImportedBatch, ImportedRow, ImportReport } from './types.js';
 
-/** Longest field accepted; longer almost always means an unclosed quote swallowing the file. */
-const MAX_RECORD_CHARS = 64 << 20;
+/**
+ * Longest record accepted (8 Mi characters, several books); longer almost always means an
+ * unclosed quote swallowing the file. Also bounds the work of growing a csv-parse block.
+ */
+const MAX_RECORD_CHARS = 8 << 20;
 
 type DelimitedFormat = 'csv' | 'tsv';
 

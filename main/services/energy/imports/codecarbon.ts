@@ -34,12 +34,22 @@ export function importCodeCarbonCsv(text: string, file: string): ImportedRun[] {
       const raw = v[col];
       if (raw === undefined || raw === '') {
         if (required)
-          throw new EnergyInputError(file, r.line, `missing ${col}`, 'Is this a CodeCarbon emissions.csv?');
+          throw new EnergyInputError(
+            file,
+            r.line,
+            `missing ${col}`,
+            'Is this a CodeCarbon emissions.csv?',
+          );
         return undefined;
       }
       const n = Number(raw);
       if (!Number.isFinite(n) || n < 0)
-        throw new EnergyInputError(file, r.line, `${col} "${raw}" is not a non-negative number`, 'Fix or delete the row');
+        throw new EnergyInputError(
+          file,
+          r.line,
+          `${col} "${raw}" is not a non-negative number`,
+          'Fix or delete the row',
+        );
       return n;
     };
     const durationS = num('duration', true) as number;
@@ -50,7 +60,11 @@ export function importCodeCarbonCsv(text: string, file: string): ImportedRun[] {
     ];
     const total = num('energy_consumed', false);
     if (parts.every((p) => p[2] === undefined) && total === undefined)
-      throw new EnergyInputError(file, r.line, 'no energy columns (cpu_energy, gpu_energy, ram_energy, energy_consumed)');
+      throw new EnergyInputError(
+        file,
+        r.line,
+        'no energy columns (cpu_energy, gpu_energy, ram_energy, energy_consumed)',
+      );
     const components: ComponentFigure[] = parts
       .filter((p) => p[2] !== undefined)
       .map(([component, col, kwh]) => {
@@ -60,19 +74,35 @@ export function importCodeCarbonCsv(text: string, file: string): ImportedRun[] {
         return {
           component,
           meterId: `codecarbon:${col}`,
-          device: component === 'cpu' ? v.cpu_model || 'CPU' : component === 'gpu' ? v.gpu_model || 'GPU' : `${v.ram_total_size || '?'} GB RAM`,
+          device:
+            component === 'cpu'
+              ? v.cpu_model || 'CPU'
+              : component === 'gpu'
+                ? v.gpu_model || 'GPU'
+                : `${v.ram_total_size || '?'} GB RAM`,
           label: 'imported from CodeCarbon (method not recorded)',
           method: 'imported',
-          scope: component === 'gpu' ? 'gpu-board' : component === 'ram' ? 'dimm-model' : 'cpu-package',
+          scope:
+            component === 'gpu' ? 'gpu-board' : component === 'ram' ? 'dimm-model' : 'cpu-package',
           joules: j,
           lowJ: j * (1 - band.lo),
           highJ: j * (1 + band.hi),
           coverage: 1,
-          notes: [`CodeCarbon ${v.codecarbon_version || '?'}, tracking mode ${v.tracking_mode || '?'}`],
+          notes: [
+            `CodeCarbon ${v.codecarbon_version || '?'}, tracking mode ${v.tracking_mode || '?'}`,
+          ],
         } satisfies ComponentFigure;
       });
-    const joules = components.length ? components.reduce((a, c) => a + c.joules, 0) : (total as number) * KWH;
-    const { grade, reasons } = gradeOf({ components, windowS: durationS, samples: 0, coverage: 1, flags: [] });
+    const joules = components.length
+      ? components.reduce((a, c) => a + c.joules, 0)
+      : (total as number) * KWH;
+    const { grade, reasons } = gradeOf({
+      components,
+      windowS: durationS,
+      samples: 0,
+      coverage: 1,
+      flags: [],
+    });
     const ts = v.timestamp ?? '';
     runs.push({
       line: r.line,
@@ -97,7 +127,10 @@ export function importCodeCarbonCsv(text: string, file: string): ImportedRun[] {
         idleDevices: [],
         coverage: 1,
         grade,
-        gradeReasons: ['imported from CodeCarbon: emissions.csv does not record whether each figure was measured or estimated', ...reasons],
+        gradeReasons: [
+          'imported from CodeCarbon: emissions.csv does not record whether each figure was measured or estimated',
+          ...reasons,
+        ],
         flags: [],
         perUnit: [],
         warmUpExcludedJ: 0,

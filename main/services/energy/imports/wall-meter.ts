@@ -50,7 +50,8 @@ export function importWallMeterCsv(
   options: { offsetS?: number; accuracy?: number } = {},
 ): WallMeterSeries {
   const rows = parseCsvWithLines(text, file);
-  if (rows.length === 0) throw new EnergyInputError(file, undefined, 'no data rows after the header');
+  if (rows.length === 0)
+    throw new EnergyInputError(file, undefined, 'no data rows after the header');
   const cols = Object.keys(rows[0].values);
   const tCol = ['timestamp', 'time', 'datetime'].find((c) => cols.includes(c));
   if (!tCol)
@@ -148,7 +149,13 @@ export function wallMeterWindow(
   for (const p of s.points) {
     if (s.kind === 'power') ledger.add({ t: ns(p.tMs), kind: 'power', watts: p.value });
     // Cumulative joules as a counter in mJ keeps BigInt arithmetic exact.
-    else ledger.add({ t: ns(p.tMs), kind: 'counter', raw: BigInt(Math.round(p.value * 1000)), unitJ: 1e-3 });
+    else
+      ledger.add({
+        t: ns(p.tMs),
+        kind: 'counter',
+        raw: BigInt(Math.round(p.value * 1000)),
+        unitJ: 1e-3,
+      });
   }
   const w = ledger.window(ns(startMs), ns(endMs));
   return componentFigure(d, w, (endMs - startMs) / 1000);

@@ -73,7 +73,7 @@ export function loadKoffiNvml(paths: string[]): { binding?: NvmlBinding; reason?
   // One opaque handle type per process: koffi rejects redefining a named type.
   let dev: unknown;
   try {
-    dev = koffi.resolve('nvmlDevice_t');
+    dev = koffi.type('nvmlDevice_t');
   } catch {
     dev = koffi.pointer('nvmlDevice_t', koffi.opaque());
   }
@@ -90,14 +90,20 @@ export function loadKoffiNvml(paths: string[]): { binding?: NvmlBinding; reason?
     shutdown: fn('int nvmlShutdown()'),
     count: fn('int nvmlDeviceGetCount_v2(_Out_ unsigned int *count)'),
     handle: fn('int nvmlDeviceGetHandleByIndex_v2(unsigned int index, _Out_ nvmlDevice_t *device)'),
-    name: fn('int nvmlDeviceGetName(nvmlDevice_t device, _Out_ uint8_t *name, unsigned int length)'),
-    uuid: fn('int nvmlDeviceGetUUID(nvmlDevice_t device, _Out_ uint8_t *uuid, unsigned int length)'),
+    name: fn(
+      'int nvmlDeviceGetName(nvmlDevice_t device, _Out_ uint8_t *name, unsigned int length)',
+    ),
+    uuid: fn(
+      'int nvmlDeviceGetUUID(nvmlDevice_t device, _Out_ uint8_t *uuid, unsigned int length)',
+    ),
     arch: fn('int nvmlDeviceGetArchitecture(nvmlDevice_t device, _Out_ unsigned int *arch)'),
     energy: fn(
       'int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, _Out_ uint64_t *energy)',
     ),
     power: fn('int nvmlDeviceGetPowerUsage(nvmlDevice_t device, _Out_ unsigned int *power)'),
-    limit: fn('int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, _Out_ unsigned int *limit)'),
+    limit: fn(
+      'int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, _Out_ unsigned int *limit)',
+    ),
     procs: fn(
       'int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, _Inout_ unsigned int *count, _Out_ uint8_t *infos)',
     ),

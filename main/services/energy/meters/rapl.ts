@@ -211,11 +211,19 @@ export function probeRapl(fs: EnergyFs, options: RaplOptions): FamilyProbe {
     const descriptor: MeterDescriptor = {
       id: `rapl:${key}`,
       component: isDram ? 'ram' : isPsys ? 'system' : 'cpu',
-      device: isDram ? `DRAM (${chosen.parent ?? 'package'})` : isPsys ? 'platform' : options.cpuName,
+      device: isDram
+        ? `DRAM (${chosen.parent ?? 'package'})`
+        : isPsys
+          ? 'platform'
+          : options.cpuName,
       method: 'counter',
       scope: isDram ? 'dram' : isPsys ? 'platform-psys' : 'cpu-package',
       source: `powercap sysfs (${chosen.mmio ? 'MMIO' : 'MSR'})`,
-      label: isDram ? 'RAPL dram (measured)' : isPsys ? 'RAPL psys (measured)' : 'RAPL pkg (measured)',
+      label: isDram
+        ? 'RAPL dram (measured)'
+        : isPsys
+          ? 'RAPL psys (measured)'
+          : 'RAPL pkg (measured)',
       relUncertainty: isDram ? { lo: 0.15, hi: 0.15 } : { lo: 0.05, hi: 0.05 },
       wrapRangeJ,
       powerCeilingW: ceiling,
