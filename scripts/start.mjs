@@ -7,11 +7,14 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 
-const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], {
+  stdio: 'inherit',
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 function electronBinary() {
-  if (process.env.ELECTRON_EXEC_PATH && existsSync(process.env.ELECTRON_EXEC_PATH)) return process.env.ELECTRON_EXEC_PATH;
+  if (process.env.ELECTRON_EXEC_PATH && existsSync(process.env.ELECTRON_EXEC_PATH))
+    return process.env.ELECTRON_EXEC_PATH;
   const pathFile = join(root, 'node_modules/electron/path.txt');
   if (!existsSync(pathFile)) return null;
   const binary = join(root, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
@@ -21,7 +24,9 @@ function electronBinary() {
 const binary = electronBinary();
 const child = binary
   ? spawn(binary, [root, ...args], { stdio: 'inherit' })
-  : (console.log('The Electron runtime is not installed on this machine (its download is unreachable), so EcoEval serves the same UI in your browser instead.'),
+  : (console.log(
+      'The Electron runtime is not installed on this machine (its download is unreachable), so EcoEval serves the same UI in your browser instead.',
+    ),
     spawn(process.execPath, [join(root, 'out/main/web-server.js'), ...args], { stdio: 'inherit' }));
 const forward = (signal) => child.kill(signal);
 process.on('SIGINT', forward);

@@ -17,7 +17,12 @@ const failures = [];
 function run(label, command, args, options = {}) {
   const started = Date.now();
   process.stdout.write(`\n▶ ${label}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' }, ...options });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: '0' },
+    ...options,
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = result.status === 0;
   process.stdout.write(`${ok ? '✔' : '✘'} ${label} (${seconds} s)\n`);
@@ -42,9 +47,18 @@ if (want('lint')) {
 }
 if (want('types')) {
   check('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-  check('svelte-check', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
+  check('svelte-check', bin('svelte-check'), [
+    '--tsconfig',
+    './tsconfig.json',
+    '--fail-on-warnings',
+    '--output',
+    'human',
+  ]);
 }
-const built = want('build') || want('e2e') || want('dist') ? check('build (electron-vite)', process.execPath, ['scripts/build.mjs']) : true;
+const built =
+  want('build') || want('e2e') || want('dist')
+    ? check('build (electron-vite)', process.execPath, ['scripts/build.mjs'])
+    : true;
 
 if (want('unit')) {
   const file = join(reports, 'vitest.json');
@@ -63,12 +77,19 @@ if (want('unit')) {
   }
 }
 
-if (want('dist') && built) check('packaging check (electron-builder --dir, stub Electron)', process.execPath, ['scripts/dist-check.mjs']);
+if (want('dist') && built)
+  check('packaging check (electron-builder --dir, stub Electron)', process.execPath, [
+    'scripts/dist-check.mjs',
+  ]);
 
 if (want('e2e') && built) {
   const file = join(reports, 'playwright.json');
   rmSync(file, { force: true });
-  const ok = run('playwright', bin('playwright'), ['test', '--config', 'test/playwright.config.ts']);
+  const ok = run('playwright', bin('playwright'), [
+    'test',
+    '--config',
+    'test/playwright.config.ts',
+  ]);
   if (existsSync(file)) {
     const { stats } = JSON.parse(readFileSync(file, 'utf8'));
     tally.passed += stats.expected + (stats.flaky ?? 0);
@@ -83,5 +104,7 @@ if (want('e2e') && built) {
 }
 
 if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
-process.stdout.write(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped\n`);
+process.stdout.write(
+  `\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped\n`,
+);
 process.exit(tally.failed > 0 ? 1 : 0);

@@ -26,6 +26,7 @@ Commands:
      --ref COL                   Column/field holding a reference (repeat for several)
      --split NAME                Split name (default: test)
      --against ID/SPLIT          For system outputs: the dataset they are scored against
+     --quoting csv|none          TSV/CSV quote handling (default csv; none keeps quotes as text)
   show ID                      Manifest summary and statistics
   preview ID [--split S] [--offset N] [--limit N]
   rename ID NAME
@@ -47,6 +48,7 @@ const options = {
   ref: { type: 'string', multiple: true },
   split: { type: 'string' },
   against: { type: 'string' },
+  quoting: { type: 'string' },
   offset: { type: 'string' },
   limit: { type: 'string' },
   yes: { type: 'boolean' },
@@ -181,6 +183,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
             return EXIT_USAGE;
           }
           raw.mapping = { source: values.source, references: values.ref ?? [] };
+          if (values.quoting) raw.quoting = values.quoting as never;
         }
         if (values.against) {
           const [dataset, split] = values.against.split('/');

@@ -16,7 +16,7 @@ import type { ProbeReport, SamplerConfig } from '../services/energy/registry';
 import type { SamplerOverhead } from '../services/energy/protocol';
 import type { Baseline, ComponentFigure } from '../services/energy/types';
 import type { CliCommand, CliIO } from './io';
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UserError } from './io';
+import { EXIT_OK, EXIT_USAGE, UserError } from './io';
 
 const USAGE = `usage: ecoeval energy probe [--json]
        ecoeval energy baseline [--seconds N] [--save FILE] [--json]
@@ -273,7 +273,7 @@ async function measure(a: Args, io: CliIO): Promise<number> {
   // Track this process's tree: it contains the command (and its children once reaped).
   const monitor = await openMonitor(io, process.pid);
   if (baseline) monitor.setBaseline(baseline);
-  let exit = EXIT_BAD_INPUT;
+  let exit: number;
   let figure: WindowFigure;
   try {
     const h = await monitor.begin(a.command.join(' '), 'other');

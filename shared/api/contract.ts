@@ -142,6 +142,5 @@ export interface Transport {
 /** WebSocket wire messages (JSON text frames). */
 export type WireRequest = { id: number; channel: string; args: unknown[] };
 export type WireResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: ApiError };
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ApiError };
 export type WirePush = { event: string; payload: unknown };

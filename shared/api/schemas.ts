@@ -42,6 +42,8 @@ export const importRequest = z
       })
       .strict()
       .optional(),
+    /** TSV/CSV: 'csv' reads double-quoted fields (pandas, Hugging Face); 'none' keeps quotes as text. */
+    quoting: z.enum(['csv', 'none']).optional(),
     against: z.object({ dataset: datasetId, split: splitName }).strict().optional(),
     languages: z
       .object({ source: z.string().max(16).optional(), target: z.string().max(16).optional() })

@@ -194,6 +194,8 @@ export class BLEU implements CorpusMetric {
     }
     const { words, table, hypIds, refIds } = this;
     while (refIds.length < references.length) refIds.push(new IdList());
+    // One reference stream: plain counts, no max over references to keep.
+    const single = references.length === 1;
     const stats: number[][] = new Array(nSeg);
     for (let s = 0; s < nSeg; s++) {
       // Tokens never outnumber the code units of the texts (tokenizers only insert spaces).
@@ -226,7 +228,9 @@ export class BLEU implements CorpusMetric {
         const ids = refIds[r].data;
         for (let i = 0; i < len; i++) {
           const last = Math.min(len, i + order);
-          for (let k = i, prefix = -1; k < last; k++) prefix = table.add(prefix, ids[k], r);
+          let prefix = -1;
+          if (single) for (let k = i; k < last; k++) prefix = table.add(prefix, ids[k]);
+          else for (let k = i; k < last; k++) prefix = table.addMax(prefix, ids[k], r);
         }
       }
       const row = new Array<number>(2 + 2 * order).fill(0);

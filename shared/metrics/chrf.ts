@@ -243,7 +243,7 @@ export class CHRF implements CorpusMetric {
     const refIds = ref.data;
     for (let i = 0; i < refLen; i++) {
       const last = Math.min(refLen, i + maxN);
-      for (let k = i, prefix = -1; k < last; k++) prefix = table.add(prefix, refIds[k], 0);
+      for (let k = i, prefix = -1; k < last; k++) prefix = table.add(prefix, refIds[k]);
     }
     // Each hypothesis occurrence matches while the reference count lasts: min(hyp, ref).
     const hypIds = hyp.data;

@@ -9,6 +9,10 @@
  */
 import { isPyWhitespace } from './tokenizers/pystr';
 
+// FNV-1a over UTF-16 code units: cheap, and good enough for short tokens.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
 /** Smallest power of two ≥ `n` and ≥ 64. */
 export function tableSize(n: number): number {
   let size = 64;
@@ -52,9 +56,41 @@ export class TokenInterner {
 
   /** Id of `data[start..end)`, or -1 when it was never interned (`insert` false). */
   intern(data: Uint16Array, start: number, end: number, insert: boolean): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ data[i], 0x01000193);
-    h ^= h >>> 15;
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ data[i], FNV_PRIME);
+    return this.lookup(data, start, end, h, insert);
+  }
+
+  /**
+   * Splits `data[0..length)` on Python whitespace (as `str.split()`) and appends each token's
+   * id to `out`; unseen tokens get -1 unless `insert`. Returns the number of tokens.
+   */
+  internWords(data: Uint16Array, length: number, out: IdList, insert: boolean): number {
+    out.reset(length);
+    const ids = out.data;
+    let n = 0;
+    let i = 0;
+    while (i < length) {
+      if (isPyWhitespace(data[i])) {
+        i++;
+        continue;
+      }
+      // Hash the token while finding its end, so its units are read once here.
+      const start = i;
+      let h = FNV_OFFSET;
+      do {
+        h = Math.imul(h ^ data[i], FNV_PRIME);
+        i++;
+      } while (i < length && !isPyWhitespace(data[i]));
+      ids[n++] = this.lookup(data, start, i, h, insert);
+    }
+    out.length = n;
+    return n;
+  }
+
+  /** `intern` with the FNV-1a hash of the units already computed. */
+  private lookup(data: Uint16Array, start: number, end: number, fnv: number, insert: boolean) {
+    const h = fnv ^ (fnv >>> 15);
     const len = end - start;
     const { slots, generation, mask } = this;
     let slot = h & mask;
@@ -68,26 +104,6 @@ export class TokenInterner {
     }
     if (!insert) return -1;
     return this.add(slot, h, data, start, len);
-  }
-
-  /**
-   * Splits `data[0..length)` on Python whitespace (as `str.split()`) and appends each token's
-   * id to `out`; unseen tokens get -1 unless `insert`. Returns the number of tokens.
-   */
-  internWords(data: Uint16Array, length: number, out: IdList, insert: boolean): number {
-    out.reset(length);
-    const ids = out.data;
-    let n = 0;
-    let start = -1;
-    for (let i = 0; i < length; i++) {
-      if (isPyWhitespace(data[i])) {
-        if (start >= 0) ids[n++] = this.intern(data, start, i, insert);
-        start = -1;
-      } else if (start < 0) start = i;
-    }
-    if (start >= 0) ids[n++] = this.intern(data, start, length, insert);
-    out.length = n;
-    return n;
   }
 
   private equals(id: number, data: Uint16Array, start: number): boolean {
@@ -115,8 +131,10 @@ export class TokenInterner {
       pool.set(this.pool.subarray(0, this.poolLength));
       this.pool = pool;
     }
-    this.pool.set(data.subarray(start, start + len), this.poolLength);
-    this.starts[id] = this.poolLength;
+    const pool = this.pool;
+    const at = this.poolLength;
+    for (let k = 0; k < len; k++) pool[at + k] = data[start + k];
+    this.starts[id] = at;
     this.lengths[id] = len;
     this.hashes[id] = h;
     this.poolLength += len;

@@ -76,6 +76,9 @@ export class TerAligner {
   private hypLen = 0;
   private refLen = 0;
   private width = 0;
+  // Changed region [changedFrom, changedTo) of the last buildShift; changedFrom = H if none.
+  private changedFrom = 0;
+  private changedTo = 0;
   private readonly memo = new Map<number, number>();
 
   /**
@@ -108,6 +111,8 @@ export class TerAligner {
       b.ops[j] = OP_INS;
     }
     this.fillCurrent(1);
+    // Identical sequences: no shift can gain, so sacreBLEU's loop ends with 0 edits.
+    if (b.cost[hypLen * this.width + refLen] === 0) return 0;
 
     let shifts = 0;
     let checked = 0;
@@ -119,11 +124,9 @@ export class TerAligner {
       // sacreBLEU stops on the cap before applying the round's best shift.
       if (checked >= MAX_SHIFT_CANDIDATES || round.gain <= 0) break;
       shifts++;
-      const region = this.buildShift(round.start, round.length, round.target);
-      const first = Math.floor(region / (hypLen + 1));
-      const last = region % (hypLen + 1);
-      for (let i = first; i < last; i++) b.hyp[i] = b.shifted[i];
-      this.fillCurrent(first + 1);
+      this.buildShift(round.start, round.length, round.target);
+      for (let i = this.changedFrom; i < this.changedTo; i++) b.hyp[i] = b.shifted[i];
+      this.fillCurrent(this.changedFrom + 1);
     }
     return shifts + b.cost[hypLen * this.width + refLen];
   }
@@ -298,10 +301,10 @@ export class TerAligner {
 
   /**
    * Write the shifted hypothesis into `buf.shifted` (slicing as Python's `_perform_shift` does) and
-   * return the changed region as `first * (H + 1) + last`: positions outside [first, last) equal
-   * the current hypothesis; first = H when nothing changed.
+   * record the changed region: positions outside [changedFrom, changedTo) equal the current
+   * hypothesis (and are not written); changedFrom = H when nothing changed.
    */
-  private buildShift(start: number, length: number, target: number): number {
+  private buildShift(start: number, length: number, target: number): void {
     const { hyp, shifted } = this.buf;
     const hypLen = this.hypLen;
     let out: number;
@@ -325,9 +328,13 @@ export class TerAligner {
     }
     let first = Math.min(start, target);
     while (first < end && shifted[first] === hyp[first]) first++;
-    if (first === end) return hypLen * (hypLen + 1) + hypLen;
+    if (first === end) {
+      this.changedFrom = this.changedTo = hypLen;
+      return;
+    }
     while (shifted[end - 1] === hyp[end - 1]) end--;
-    return first * (hypLen + 1) + end;
+    this.changedFrom = first;
+    this.changedTo = end;
   }
 
   /** One round of sacreBLEU's `_shift`: the best candidate shift and the running candidate count. */
@@ -372,10 +379,11 @@ export class TerAligner {
               const key = (sh * (MAX_SHIFT_SIZE + 1) + len) * (hypLen + 1) + target;
               let dist = memo.get(key);
               if (dist === undefined) {
-                const region = this.buildShift(sh, len, target);
-                const first = Math.floor(region / (hypLen + 1));
+                this.buildShift(sh, len, target);
                 dist =
-                  first >= hypLen ? pre : this.distanceOf(first, region - first * (hypLen + 1));
+                  this.changedFrom >= hypLen
+                    ? pre
+                    : this.distanceOf(this.changedFrom, this.changedTo);
                 memo.set(key, dist);
               }
               const gain = pre - dist;

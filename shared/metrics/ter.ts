@@ -1,22 +1,20 @@
 /**
  * Translation Edit Rate, matching sacreBLEU 2.6.0's `TER()` (tercom-style shifts, beam edit
- * distance, case-insensitive by default) and its signature and `format()` output.
+ * distance, case-insensitive by default) and its `TERSignature`; the text line is `format.ts`'s
+ * `formatScore` (TER has no verbose part).
  * Per-segment statistics are `[numEdits, refLength]`: the fewest edits over the segment's
  * references and the *average* reference length, so corpus TER = 100 · Σedits / Σlengths.
  * The algorithm lives in `ter-tokenizer.ts` (tokenization) and `ter-shift.ts` (edit counting).
  */
 import type { CorpusMetric, MetricScore, ReferenceStream } from './base';
-import { METRICS_VERSION, SACREBLEU_VERSION, sumStatistics } from './base';
+import { sumStatistics } from './base';
+import type { SignaturePair } from './signature';
+import { buildSignature, formatSignature, yesNo } from './signature';
 import type { TercomOptions } from './ter-tokenizer';
 import { tercomTokenize, tercomTokenizeReference } from './ter-tokenizer';
 import { TerAligner } from './ter-shift';
 
 export type { TercomOptions as TEROptions } from './ter-tokenizer';
-
-/** Our version field; sacreBLEU prints its own version (`2.6.0`) there. */
-const VERSION = `ecoeval-${METRICS_VERSION}+sacrebleu-${SACREBLEU_VERSION}`;
-
-const yesNo = (flag: boolean): string => (flag ? 'yes' : 'no');
 
 /** Maps strings to small integers so the DP compares words as ints. */
 class WordIds {
@@ -52,35 +50,26 @@ export class TER implements CorpusMetric {
     };
   }
 
-  /**
-   * Long signature, e.g. `nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:…`.
-   * `punct:yes` means punctuation is kept (`noPunct` off), as in sacreBLEU.
-   */
-  signature(nrefs: number | 'var'): string {
+  /** sacreBLEU's `TERSignature` fields; `punct:yes` means punctuation is kept (`noPunct` off). */
+  private signaturePairs(nrefs: number | 'var'): SignaturePair[] {
     const o = this.options;
-    return [
-      `nrefs:${nrefs}`,
-      `case:${o.caseSensitive ? 'mixed' : 'lc'}`,
-      'tok:tercom',
-      `norm:${yesNo(o.normalized)}`,
-      `punct:${yesNo(!o.noPunct)}`,
-      `asian:${yesNo(o.asianSupport)}`,
-      `version:${VERSION}`,
-    ].join('|');
+    return buildSignature(nrefs, [
+      { key: 'case', short: 'c', value: o.caseSensitive ? 'mixed' : 'lc' },
+      { key: 'tok', short: 't', value: 'tercom' },
+      { key: 'norm', short: 'nr', value: yesNo(o.normalized) },
+      { key: 'punct', short: 'pn', value: yesNo(!o.noPunct) },
+      { key: 'asian', short: 'as', value: yesNo(o.asianSupport) },
+    ]);
+  }
+
+  /** Long signature, e.g. `nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:…`. */
+  signature(nrefs: number | 'var'): string {
+    return formatSignature(this.signaturePairs(nrefs));
   }
 
   /** sacreBLEU's short signature form, e.g. `#:1|c:lc|t:tercom|nr:no|pn:yes|as:no|v:…`. */
   shortSignature(nrefs: number | 'var'): string {
-    const o = this.options;
-    return [
-      `#:${nrefs}`,
-      `c:${o.caseSensitive ? 'mixed' : 'lc'}`,
-      't:tercom',
-      `nr:${yesNo(o.normalized)}`,
-      `pn:${yesNo(!o.noPunct)}`,
-      `as:${yesNo(o.asianSupport)}`,
-      `v:${VERSION}`,
-    ].join('|');
+    return formatSignature(this.signaturePairs(nrefs), true);
   }
 
   /**
@@ -156,36 +145,4 @@ export class TER implements CorpusMetric {
       references.map((ref) => [ref]),
     );
   }
-}
-
-/**
- * Python's `'{:.Nf}'.format(x)`: like `toFixed`, but exact binary ties round half to even
- * (TER 0.125 → `0.12`, where `toFixed` gives `0.13`).
- *
- * @param value - finite number below 1e21 in magnitude
- * @param digits - decimals (0-20)
- */
-export function formatPythonFixed(value: number, digits: number): string {
-  const rounded = value.toFixed(digits);
-  const exact = Math.abs(value).toFixed(100);
-  const cut = exact.indexOf('.') + 1 + digits;
-  const tail = exact.slice(cut);
-  if (!/^50*$/.test(tail)) return rounded;
-  const kept = exact.slice(0, digits === 0 ? cut - 1 : cut);
-  // toFixed rounded the tie away from zero; keep the truncation when its last digit is even.
-  if (Number(kept.at(-1)) % 2 !== 0) return rounded;
-  return value < 0 ? `-${kept}` : kept;
-}
-
-/**
- * sacreBLEU's text line for a TER score: `TER|<signature> = 63.21`, or `TER = 63.21` without the
- * signature. The Python API's `format()` uses width 2; sacreBLEU's CLI defaults to width 1.
- *
- * @param score - a TER {@link MetricScore}
- * @param width - decimals of the score
- * @param withSignature - include the signature after the name
- */
-export function formatTERLine(score: MetricScore, width = 2, withSignature = true): string {
-  const prefix = withSignature && score.signature ? `${score.name}|${score.signature}` : score.name;
-  return `${prefix} = ${formatPythonFixed(score.score, width)}`;
 }

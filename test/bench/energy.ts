@@ -92,7 +92,7 @@ async function windowError(): Promise<{ maxRel: number; meanRel: number; windows
   const core = new SamplerCore([new SyntheticCounter(now)], now);
   // Deterministic PRNG so the figure is reproducible.
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const events: Array<{ t: number; kind: 'read' | 'mark' }> = [];
   for (let s = 1; s < 7200; s++) events.push({ t: s + (rand() - 0.5) * 0.1, kind: 'read' });
   const windows: Array<[number, number]> = [];
@@ -128,7 +128,9 @@ export function makeEnergySuite(options: { durationS?: number } = {}): BenchSuit
     const figures: BenchFigure[] = [];
     log(`energy: sampling all available meters for ${durationS} s …`);
     const real = await samplerOverhead({ trackPid: process.pid }, durationS);
-    log(`energy: meters ${real.meters.join(', ')}; ${real.o.reads} reads, ${real.o.missedTicks} missed ticks`);
+    log(
+      `energy: meters ${real.meters.join(', ')}; ${real.o.reads} reads, ${real.o.missedTicks} missed ticks`,
+    );
     figures.push({
       name: `sampler CPU, this machine's meters (${real.meters.length}: ${real.meters.join(', ')}), ${durationS} s`,
       value: real.o.fractionOfCore * 100,
@@ -138,7 +140,9 @@ export function makeEnergySuite(options: { durationS?: number } = {}): BenchSuit
     });
     const tree = fakeSysTree();
     try {
-      log(`energy: sampling a synthetic 2-socket RAPL + DRAM + 4×10 Hz hwmon set for ${durationS} s …`);
+      log(
+        `energy: sampling a synthetic 2-socket RAPL + DRAM + 4×10 Hz hwmon set for ${durationS} s …`,
+      );
       const heavy = await samplerOverhead(
         { sysRoot: tree.root, trackPid: process.pid, nvmlLibrary: false, nvidiaSmi: false },
         durationS,
@@ -155,7 +159,9 @@ export function makeEnergySuite(options: { durationS?: number } = {}): BenchSuit
       tree.cleanup();
     }
     const e = await windowError();
-    log(`energy: window error over ${e.windows} windows: max ${(e.maxRel * 100).toFixed(4)} %, mean ${(e.meanRel * 100).toFixed(4)} %`);
+    log(
+      `energy: window error over ${e.windows} windows: max ${(e.maxRel * 100).toFixed(4)} %, mean ${(e.meanRel * 100).toFixed(4)} %`,
+    );
     figures.push({
       name: `window energy error, synthetic RAPL counter (61 µJ, 1 ms updates, wraps, ${e.windows} windows 10–600 s)`,
       value: e.maxRel * 100,

@@ -1,8 +1,9 @@
 /**
  * Benchmark: corpus TER (sacreBLEU 2.6.0 defaults) on 3,000 segments with one reference.
  * Input: fixture cases A-26..A-29 (1,800 segments) concatenated and repeated cyclically to 3,000
- * segments, first reference stream only. sacreBLEU needs 17.5 s on its synthetic 3,000-segment set
- * (a different input), so the ratio is indicative; ms per segment is reported alongside.
+ * segments, first reference stream only (~28k hypothesis words). sacreBLEU needs 17.5 s on its
+ * synthetic 3,000-segment set (~74k words, a different input), so that ratio is indicative only; ms
+ * per segment is reported alongside, and the goal is judged against sacreBLEU on this same input.
  * Run alone with `npx tsx test/bench/metrics-ter.ts`.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ const WARM_UP = 2;
 const RUNS = 7;
 // sacreBLEU 2.6.0 CPU seconds for TER on its synthetic 3,000-segment set (design/metric-speed.md).
 const SACREBLEU_SECONDS = 17.5;
+// sacreBLEU 2.6.0's `lib_ter.translation_edit_rate` on exactly this input (lowercase + split
+// only, so tokenization is not counted): 3.63 s CPU, Python 3.11.7, on the 2-core dev container.
+const SACREBLEU_SAME_INPUT_SECONDS = 3.63;
 const GOAL_RATIO = 10;
 
 interface Case {
@@ -62,22 +66,43 @@ export const suite: BenchSuite = async (log) => {
   }
   const ms = median(times);
   const ratio = (SACREBLEU_SECONDS * 1000) / ms;
+  const sameInputRatio = (SACREBLEU_SAME_INPUT_SECONDS * 1000) / ms;
+  const words = hyps.reduce((sum, hyp) => sum + hyp.split(' ').filter(Boolean).length, 0);
   const rssMiB = process.resourceUsage().maxRSS / 1024;
-  const input = `${SEGMENTS.toLocaleString('en-US')} segments (A-26..A-29 repeated, 1 ref)`;
+  const input =
+    `${SEGMENTS.toLocaleString('en-US')} segments, ~${Math.round(words / 1000)}k hyp words ` +
+    '(A-26..A-29 repeated, 1 ref)';
   log(
     `TER ${input}: median ${ms.toFixed(1)} ms of ${RUNS} runs after ${WARM_UP} warm-up, ` +
       `${((ms / SEGMENTS) * 1000).toFixed(1)} µs/segment, TER ${score.toFixed(2)}, ` +
-      `${ratio.toFixed(0)}x vs sacreBLEU ${SACREBLEU_SECONDS} s, peak RSS ${rssMiB.toFixed(0)} MiB`,
+      `${sameInputRatio.toFixed(0)}x vs sacreBLEU on this input (${SACREBLEU_SAME_INPUT_SECONDS} s), ` +
+      `${ratio.toFixed(0)}x vs its synthetic-set ${SACREBLEU_SECONDS} s, ` +
+      `peak RSS ${rssMiB.toFixed(0)} MiB`,
   );
   const figures: BenchFigure[] = [
     {
-      name: `TER corpus, ${input}`,
+      name: `TER corpus vs sacreBLEU on the same input, ${input}`,
       value: ms,
       unit: 'ms',
-      reference: { label: 'sacreBLEU 2.6.0, synthetic 3,000 segments', value: SACREBLEU_SECONDS, unit: 's' },
+      reference: {
+        label: 'sacreBLEU 2.6.0 lib_ter, same input',
+        value: SACREBLEU_SAME_INPUT_SECONDS,
+        unit: 's',
+      },
+      ratio: sameInputRatio,
+      goal: `≥${GOAL_RATIO}x faster than sacreBLEU on the same input`,
+      met: sameInputRatio >= GOAL_RATIO,
+    },
+    {
+      name: `TER corpus vs sacreBLEU's synthetic set, ${input}`,
+      value: ms,
+      unit: 'ms',
+      reference: {
+        label: 'sacreBLEU 2.6.0, synthetic 3,000 segments (different input)',
+        value: SACREBLEU_SECONDS,
+        unit: 's',
+      },
       ratio,
-      goal: `≥${GOAL_RATIO}x faster than sacreBLEU`,
-      met: ratio >= GOAL_RATIO,
     },
     { name: `TER per segment, ${input}`, value: ms / SEGMENTS, unit: 'ms/segment' },
     { name: 'TER bench peak RSS', value: rssMiB, unit: 'MiB' },

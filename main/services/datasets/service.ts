@@ -186,6 +186,7 @@ export class DatasetService {
       ...(request.format === 'text' ? { referenceFiles: files.references.map((f) => f.path) } : {}),
       ...(files.file ? { file: files.file.path } : {}),
       ...(request.mapping ? { mapping: request.mapping } : {}),
+      ...(request.quoting ? { quoting: request.quoting } : {}),
     };
     const resolved = [files.source, ...files.references, files.file].filter(
       (f): f is ResolvedFile => f !== undefined,
@@ -203,6 +204,7 @@ export class DatasetService {
       },
       [{ split: request.split, spec, inputPaths }],
       job,
+      new Map(resolved.map((f) => [f.path, basename(f.display ?? f.path)])),
     ).catch((error: unknown) => {
       throw renameFilesInError(error, resolved);
     });
@@ -221,7 +223,10 @@ export class DatasetService {
     },
     splits: { split: string; spec: ImportSpec; inputPaths: string[] }[],
     job: JobContext,
+    displayNames: Map<string, string> = new Map(),
   ): Promise<DatasetManifest> {
+    // Manifests name files the way the user knows them, never by staging or upload paths.
+    const shown = (path: string) => displayNames.get(path) ?? basename(path);
     const totalBytes = (
       await Promise.all(
         splits.flatMap((s) =>
@@ -255,14 +260,17 @@ export class DatasetService {
           const next = await reader.next();
           if (next.done) {
             const report = next.value;
-            normalisation.push(...report.normalisation);
+            for (const n of report.normalisation) normalisation.push({ ...n, file: shown(n.file) });
             for (const empty of report.emptySegments) {
-              if (empty.count > 0) emptySegments.push({ split, ...empty });
+              const field = spec.format === 'text' ? shown(empty.field) : empty.field;
+              if (empty.count > 0) emptySegments.push({ split, ...empty, field });
             }
             break;
           }
           const rows = next.value.rows as Row[];
-          if (rows.length && references < 0) references = rows[0].references.length;
+          // List-valued reference fields may give rows different reference counts: keep the most.
+          for (const row of rows)
+            if (row.references.length > references) references = row.references.length;
           await writer.write(rows);
           for (const row of rows) {
             bytesSeen += row.source.length + 1;
@@ -275,7 +283,7 @@ export class DatasetService {
       const digests: FileDigest[] = [];
       for (const path of splits.flatMap((s) => s.inputPaths)) {
         const info = await stat(path);
-        digests.push({ name: basename(path), bytes: info.size, sha256: await sha256File(path) });
+        digests.push({ name: shown(path), bytes: info.size, sha256: await sha256File(path) });
         job.throwIfCancelled();
       }
       job.throwIfCancelled();

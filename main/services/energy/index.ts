@@ -30,7 +30,9 @@ export {
 } from './carbon';
 export type { CarbonFigure, CarbonSettings, GridIntensity } from './carbon';
 export { energySignature, ENERGY_METHOD_VERSION } from './signature';
-export { importWallMeterCsv, wallMeterWindow } from './imports/wall-meter';
+export { alignBySyncPulse, importWallMeterCsv, wallMeterWindow } from './imports/wall-meter';
+export { decodeEnergy, steadyStateWindow } from './attribution';
+export type { Banded, RequestTimes } from './attribution';
 export type { WallMeterSeries } from './imports/wall-meter';
 export { importCodeCarbonCsv } from './imports/codecarbon';
 export type { ImportedRun } from './imports/codecarbon';

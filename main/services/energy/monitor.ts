@@ -272,6 +272,15 @@ export async function createEnergyMonitor(
       );
     if (r.foreignGpuPids.length)
       notes.push(`other processes on our GPUs: ${r.foreignGpuPids.join(', ')}`);
+    for (const x of r.crossChecks ?? []) {
+      const measured = r.components
+        .filter((c) => c.component === x.component)
+        .reduce((a, c) => a + c.joules, 0);
+      notes.push(
+        `cross-check ${x.meterId}: ${x.joules.toFixed(1)} J` +
+          (x.joules > 0 ? ` (measured/estimate ratio ${(measured / x.joules).toFixed(2)}, not applied)` : ''),
+      );
+    }
     return {
       status: 'complete',
       label: h.label,

@@ -127,6 +127,17 @@ export function buildRegistry(config: SamplerConfig, deps: RegistryDeps = {}): R
   // CPU: RAPL package → hwmon socket counter → estimator.
   const raplCpu = rapl.meters.filter((m) => m.descriptor.component === 'cpu');
   const hwCpu = hw.meters.filter((m) => m.descriptor.component === 'cpu');
+  const estimator = (crossCheck: boolean): CpuEstimator =>
+    new CpuEstimator(proc, {
+      tdp,
+      sockets: info.sockets,
+      brand,
+      periodS: estimatorPeriodS,
+      trackPid: config.trackPid,
+      excludePids: config.excludePids,
+      crossCheck,
+      now,
+    });
   if (raplCpu.length) {
     meters.push(...raplCpu);
     for (const m of hwCpu)
@@ -144,20 +155,23 @@ export function buildRegistry(config: SamplerConfig, deps: RegistryDeps = {}): R
       why: `hwmon socket counter; RAPL unavailable: ${failText(raplFailures)}`,
     });
   } else {
-    const est = new CpuEstimator(proc, {
-      tdp,
-      sockets: info.sockets,
-      brand,
-      periodS: estimatorPeriodS,
-      trackPid: config.trackPid,
-      excludePids: config.excludePids,
-      now,
-    });
+    const est = estimator(false);
     meters.push(est);
     choices.push({
       component: 'cpu',
       chosen: [est.descriptor],
       why: `falling back to the CPU-time × TDP estimator (−50 %/+100 %) because no CPU energy counter is readable: ${failText(raplFailures)}`,
+    });
+  }
+
+  if (raplCpu.length || hwCpu.length) {
+    // The estimator keeps running beside the counter: its ratio is shown (never applied) and
+    // it measures the other processes' CPU load for the shared-machine flag (energy.md §3.9).
+    const cross = estimator(true);
+    meters.push(cross);
+    alternatives.push({
+      descriptor: cross.descriptor,
+      why: 'cross-check for calibration and shared-machine detection; never summed',
     });
   }
 

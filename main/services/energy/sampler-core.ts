@@ -25,6 +25,8 @@ export interface WindowResult {
   deadMeters: string[];
   /** Meters left out of the sum and why (e.g. mirrored zones). */
   excluded: string[];
+  /** Cross-check meters (the estimator beside a counter): shown with a ratio, never summed. */
+  crossChecks: ComponentFigure[];
 }
 
 /** Sampler state over a set of meters. */
@@ -136,6 +138,7 @@ export class SamplerCore {
       foreignGpuPids: [],
       deadMeters: [],
       excluded: [],
+      crossChecks: [],
     };
     for (const m of this.meters) {
       const d = m.descriptor;
@@ -149,6 +152,10 @@ export class SamplerCore {
         continue;
       }
       const fig = componentFigure(d, w, windowS);
+      if (d.crossCheck) {
+        res.crossChecks.push(fig);
+        continue;
+      }
       if (d.usedByRun === false) {
         res.idleDevices.push(fig);
         continue;

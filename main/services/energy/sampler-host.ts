@@ -16,10 +16,11 @@ import type { MessagePortLike } from './transport';
 export function driftFreeTimer(
   periodNs: bigint,
   now: () => bigint,
-  fn: () => Promise<void>,
+  fn: (tick: number) => Promise<void>,
   onMissed: () => void,
 ): () => void {
   let next = now() + periodNs;
+  let index = 1;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
@@ -31,12 +32,15 @@ export function driftFreeTimer(
   const tick = (): void => {
     const t = now();
     if (t < next) return schedule();
+    const served = index;
     next += periodNs;
+    index++;
     while (next <= t) {
       next += periodNs;
+      index++;
       onMissed();
     }
-    void fn().finally(schedule);
+    void fn(served).finally(schedule);
   };
   schedule();
   return () => {
@@ -77,31 +81,32 @@ export function runSamplerHost(port: MessagePortLike, options: HostOptions = {})
         core = new SamplerCore(reg.meters, now);
         const c = core;
         await c.mark();
-        for (const p of c.periods()) {
-          stops.push(
-            driftFreeTimer(
-              BigInt(Math.round(p * 1e9)),
-              now,
-              () => c.readGroup(p),
-              () => missedTicks++,
-            ),
-          );
-        }
+        // One timer at the fastest period serves every group (fewer process wake-ups than a
+        // timer per period); slower groups run on every k-th deadline.
+        const periods = c.periods();
+        const base = periods[0] ?? 1;
         const counterPeriod = config.counterPeriodS ?? 1;
+        const every = (p: number): number => Math.max(1, Math.round(p / base));
+        const housekeeping = async (): Promise<void> => {
+          await c.pollForeign();
+          // Keep history back to the oldest open window (plus a minute for interpolation).
+          const oldest = [...open.values()].reduce<bigint | undefined>(
+            (a, b) => (a === undefined || b < a ? b : a),
+            undefined,
+          );
+          c.prune((oldest ?? now()) - 60_000_000_000n);
+        };
         stops.push(
           driftFreeTimer(
-            BigInt(Math.round(counterPeriod * 1e9)),
+            BigInt(Math.round(base * 1e9)),
             now,
-            async () => {
-              await c.pollForeign();
-              // Keep history back to the oldest open window (plus a minute for interpolation).
-              const oldest = [...open.values()].reduce<bigint | undefined>(
-                (a, b) => (a === undefined || b < a ? b : a),
-                undefined,
+            async (tick) => {
+              await Promise.all(
+                periods.filter((p) => tick % every(p) === 0).map((p) => c.readGroup(p)),
               );
-              c.prune((oldest ?? now()) - 60_000_000_000n);
+              if (tick % every(counterPeriod) === 0) await housekeeping();
             },
-            () => undefined,
+            () => missedTicks++,
           ),
         );
         cpu0 = process.cpuUsage();

@@ -49,6 +49,8 @@ export interface MeterDescriptor {
   deviceKey?: string;
   /** False for a device the run does not use (outside CUDA_VISIBLE_DEVICES): reported, not summed. */
   usedByRun?: boolean;
+  /** Sampled next to the chosen meter for calibration only (energy.md §3.4 item 5); never summed. */
+  crossCheck?: boolean;
   notes: string[];
 }
 

@@ -34,7 +34,9 @@ describe('ecoeval energy probe', () => {
     expect(await energyCommand(['probe'], io)).toBe(0);
     const out = io.out();
     expect(out).toMatch(/CPU +estimate \(/);
-    expect(out).toMatch(/falling back to the CPU-time × TDP estimator .* because no CPU energy counter is readable: .*powercap does not exist/);
+    expect(out).toMatch(
+      /falling back to the CPU-time × TDP estimator .* because no CPU energy counter is readable: .*powercap does not exist/,
+    );
     expect(out).toMatch(/how to enable: On bare-metal Linux load the driver/);
     expect(out).toMatch(/CPU and RAM energy is ESTIMATED, not measured/);
   });
@@ -60,19 +62,27 @@ describe('ecoeval energy measure', () => {
     const r = JSON.parse(io.err());
     expect(r.exitCode).toBe(3);
     expect(r.figure.status).toBe('complete');
-    expect(r.figure.perComponent.map((c: { method: string }) => c.method)).toEqual(['estimate', 'estimate']);
+    expect(r.figure.perComponent.map((c: { method: string }) => c.method)).toEqual([
+      'estimate',
+      'estimate',
+    ]);
     expect(r.figure.lowJ).toBeLessThan(r.figure.joules);
     expect(r.figure.highJ).toBeGreaterThan(r.figure.joules);
     expect(r.figure.grade).toBe('D');
     expect(r.figure.flags).toContain('estimate-only');
     expect(r.carbon.intensity).toMatchObject({ code: 'FR', basis: 'locale-assumed' });
-    expect(r.signature).toMatch(/^meters:cpu=tdp\.estimate,ram=dimm\.estimate\|scope:cpu-package\+dimm-model\|basis:gross\|grid:FR\.CC\.2023\|version:/);
+    expect(r.signature).toMatch(
+      /^meters:cpu=tdp\.estimate,ram=dimm\.estimate\|scope:cpu-package\+dimm-model\|basis:gross\|grid:FR\.CC\.2023\|version:/,
+    );
   });
 
   it('text report names the method, interval, grade, carbon and signature; -o writes a file', async () => {
     const { env, root } = vmEnv();
     const io = captureIO({ env, cwd: root });
-    await energyCommand(['measure', '--country', 'PL', '-o', 'r.txt', '--', process.execPath, '-e', '0'], io);
+    await energyCommand(
+      ['measure', '--country', 'PL', '-o', 'r.txt', '--', process.execPath, '-e', '0'],
+      io,
+    );
     const text = (await import('node:fs')).readFileSync(join(root, 'r.txt'), 'utf8');
     expect(text).toMatch(/J +\[.* J – .* J\] +gross energy, grade D/);
     expect(text).toMatch(/cpu .*estimate \(/);
@@ -84,7 +94,9 @@ describe('ecoeval energy measure', () => {
     const { env } = vmEnv();
     delete (env as Record<string, string | undefined>).ECOEVAL_ENERGY_IN_PROCESS;
     const io = captureIO({ env, cwd: process.cwd() });
-    expect(await energyCommand(['measure', '--json', '--', process.execPath, '-e', '0'], io)).toBe(0);
+    expect(await energyCommand(['measure', '--json', '--', process.execPath, '-e', '0'], io)).toBe(
+      0,
+    );
     const r = JSON.parse(io.err());
     expect(r.overhead.inProcess).toBe(false);
     expect(r.figure.status).toBe('complete');
@@ -92,12 +104,15 @@ describe('ecoeval energy measure', () => {
 
   it('explains a missing command, a bad baseline file and usage errors in one line', async () => {
     const { env, root } = vmEnv();
-    await expect(energyCommand(['measure', '--', 'no-such-command-xyz'], captureIO({ env, cwd: root }))).rejects.toThrow(
-      /command not found: no-such-command-xyz/,
-    );
+    await expect(
+      energyCommand(['measure', '--', 'no-such-command-xyz'], captureIO({ env, cwd: root })),
+    ).rejects.toThrow(/command not found: no-such-command-xyz/);
     writeFileSync(join(root, 'b.json'), '{"nope": 1}');
     await expect(
-      energyCommand(['measure', '--baseline', 'b.json', '--', 'true'], captureIO({ env, cwd: root })),
+      energyCommand(
+        ['measure', '--baseline', 'b.json', '--', 'true'],
+        captureIO({ env, cwd: root }),
+      ),
     ).rejects.toThrow(/b\.json: not a baseline file/);
     const e = await energyCommand(['measure'], captureIO({ env })).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
@@ -107,10 +122,17 @@ describe('ecoeval energy measure', () => {
   it('baseline --save writes a file that measure --baseline uses for an above-idle figure', async () => {
     const { env, root } = vmEnv();
     const io = captureIO({ env, cwd: root });
-    expect(await energyCommand(['baseline', '--seconds', '0.2', '--save', 'idle.json'], io)).toBe(0);
+    expect(await energyCommand(['baseline', '--seconds', '0.2', '--save', 'idle.json'], io)).toBe(
+      0,
+    );
     expect(io.out()).toMatch(/Idle baseline: [\d.]+ W/);
     const io2 = captureIO({ env, cwd: root });
-    await energyCommand(['measure', '--json', '--baseline', 'idle.json', '--', process.execPath, '-e', '0'], io2);
-    expect(JSON.parse(io2.err()).figure.net.label).toMatch(/^active energy \(above idle baseline from/);
+    await energyCommand(
+      ['measure', '--json', '--baseline', 'idle.json', '--', process.execPath, '-e', '0'],
+      io2,
+    );
+    expect(JSON.parse(io2.err()).figure.net.label).toMatch(
+      /^active energy \(above idle baseline from/,
+    );
   });
 });

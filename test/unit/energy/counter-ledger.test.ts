@@ -95,7 +95,8 @@ describe('Ledger', () => {
 
   it('marks a power silence longer than 3 periods as a gap that lowers coverage (scenario 21)', () => {
     const l = new Ledger({ periodS: 0.1, ceilingW: 1000 });
-    for (const t of [0, 0.1, 0.2, 1.2, 1.3]) l.add({ t: BigInt(Math.round(t * 1e9)), kind: 'power', watts: 50 });
+    for (const t of [0, 0.1, 0.2, 1.2, 1.3])
+      l.add({ t: BigInt(Math.round(t * 1e9)), kind: 'power', watts: 50 });
     const w = l.window(0n, 1_300_000_000n);
     expect(w.coverage).toBeCloseTo(0.3 / 1.3, 6);
     expect(w.gapJ).toBeCloseTo(50, 6);

@@ -3,8 +3,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
 import { nodeFs } from '../../../main/services/energy/fs';
 import { resolveDataDir } from '../../../main/services/energy/data';
-import { buildTdpTable, loadTdpTable, lookupTdp, normaliseCpuName } from '../../../main/services/energy/tdp';
-import { CpuEstimator, parsePidStat, parseProcStat, treeTicks } from '../../../main/services/energy/meters/cpu-estimator';
+import {
+  buildTdpTable,
+  loadTdpTable,
+  lookupTdp,
+  normaliseCpuName,
+} from '../../../main/services/energy/tdp';
+import {
+  CpuEstimator,
+  parsePidStat,
+  parseProcStat,
+  treeTicks,
+} from '../../../main/services/energy/meters/cpu-estimator';
 import { guessDimms, ramWatts } from '../../../main/services/energy/meters/ram-estimator';
 import { FakeClock, makeTree } from './helpers';
 
@@ -18,8 +28,14 @@ const pidStat = (pid: number, ppid: number, ticks: number, comm = 'node') =>
 describe('TDP lookup (scenario 24)', () => {
   const table = loadTdpTable(resolveDataDir());
   it('finds exact models after normalisation', () => {
-    expect(lookupTdp(table, 'Intel(R) Core(TM) i7-7600U CPU @ 2.80GHz', 4)).toMatchObject({ watts: 15, basis: 'table-exact' });
-    expect(lookupTdp(table, 'AMD Ryzen 9 5950X 16-Core Processor', 32)).toMatchObject({ watts: 105, basis: 'table-exact' });
+    expect(lookupTdp(table, 'Intel(R) Core(TM) i7-7600U CPU @ 2.80GHz', 4)).toMatchObject({
+      watts: 15,
+      basis: 'table-exact',
+    });
+    expect(lookupTdp(table, 'AMD Ryzen 9 5950X 16-Core Processor', 32)).toMatchObject({
+      watts: 105,
+      basis: 'table-exact',
+    });
   });
   it('treats an ambiguous token-set match as unknown → 4 W per logical CPU', () => {
     const r = lookupTdp(table, 'AMD EPYC', 2);
@@ -40,7 +56,9 @@ describe('TDP lookup (scenario 24)', () => {
     expect(lookupTdp(t, 'Intel Celeron 1000A', 1).basis).toBe('unknown-model');
   });
   it('normalises brand strings', () => {
-    expect(normaliseCpuName('Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz')).toBe('intel xeon gold 6130');
+    expect(normaliseCpuName('Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz')).toBe(
+      'intel xeon gold 6130',
+    );
   });
 });
 
@@ -54,13 +72,18 @@ describe('RAM model (scenario 25)', () => {
     [2048, 70],
   ])('%i GB → %i W', (gb, w) => expect(ramWatts(gb)).toBeCloseTo(w, 9));
   it('ARM 8 GB → 3 W', () => expect(ramWatts(8, true)).toBe(3));
-  it('guesses DIMMs', () => expect([2, 16, 32, 2048].map((g) => guessDimms(g))).toEqual([1, 2, 4, 16]));
+  it('guesses DIMMs', () =>
+    expect([2, 16, 32, 2048].map((g) => guessDimms(g))).toEqual([1, 2, 4, 16]));
 });
 
 describe('CPU estimator (scenario 23)', () => {
   it('parses /proc/stat and pid stat with spaces in the command name', () => {
     expect(parseProcStat(stat(300, 700))).toEqual({ busy: 300, total: 1000 });
-    expect(parsePidStat(pidStat(42, 1, 7, 'my (odd) proc'))).toEqual({ pid: 42, ppid: 1, ticks: 7 });
+    expect(parsePidStat(pidStat(42, 1, 7, 'my (odd) proc'))).toEqual({
+      pid: 42,
+      ppid: 1,
+      ticks: 7,
+    });
   });
 
   it('machine power follows utilisation; process share and foreign load are reported', async () => {
@@ -95,7 +118,10 @@ describe('CPU estimator (scenario 23)', () => {
     expect(r.inputs.oursU).toBeCloseTo(0.2, 9);
     expect(r.inputs.foreignU).toBeCloseTo(0.3, 9);
     expect(r.inputs.shareW).toBeCloseTo((55 * 0.2) / 0.5, 9);
-    expect(est.descriptor).toMatchObject({ method: 'estimate', relUncertainty: { lo: 0.5, hi: 1 } });
+    expect(est.descriptor).toMatchObject({
+      method: 'estimate',
+      relUncertainty: { lo: 0.5, hi: 1 },
+    });
   });
 
   it('a child that exits keeps its CPU time through the parent cutime', () => {
@@ -106,7 +132,10 @@ describe('CPU estimator (scenario 23)', () => {
     cleanups.push(t.cleanup);
     expect(treeTicks(nodeFs(t.root), 10, []).ticks).toBe(140);
     // Child reaped: its 40 ticks now sit in the parent's cutime (field 16).
-    writeFileSync(`${t.root}/proc/10/stat`, `10 (node) S 1 1 1 0 -1 0 0 0 0 0 100 0 40 0 20 0 1 0 100 0 0\n`);
+    writeFileSync(
+      `${t.root}/proc/10/stat`,
+      `10 (node) S 1 1 1 0 -1 0 0 0 0 0 100 0 40 0 20 0 1 0 100 0 0\n`,
+    );
     rmSync(`${t.root}/proc/11`, { recursive: true });
     expect(treeTicks(nodeFs(t.root), 10, []).ticks).toBe(140);
   });

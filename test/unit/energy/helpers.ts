@@ -61,7 +61,13 @@ export class FakeCounterMeter implements Meter {
       this.failNext = false;
       throw new Error('EIO');
     }
-    return { t: this.clock.ns, kind: 'counter', raw: this.energyUj, unitJ: 1e-6, maxRaw: this.maxRaw };
+    return {
+      t: this.clock.ns,
+      kind: 'counter',
+      raw: this.energyUj,
+      unitJ: 1e-6,
+      maxRaw: this.maxRaw,
+    };
   }
   dead(): boolean {
     return this.lost;
@@ -112,7 +118,12 @@ export function failingFs(root: string, fail: (path: string) => string | undefin
 }
 
 /** A RAPL zone's files. */
-export function zone(dir: string, name: string, energyUj: string, maxUj = '262143328850'): Record<string, string> {
+export function zone(
+  dir: string,
+  name: string,
+  energyUj: string,
+  maxUj = '262143328850',
+): Record<string, string> {
   return {
     [`sys/class/powercap/${dir}/name`]: `${name}\n`,
     [`sys/class/powercap/${dir}/energy_uj`]: `${energyUj}\n`,

@@ -47,7 +47,16 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
   it('gross headline from counters, nested windows, warm-up excluded from per-unit figures (scenario 30)', async () => {
     const clock = new FakeClock();
     const cpu = new FakeCounterMeter(descriptor({ id: 'rapl:package-0' }), clock, 50);
-    const gpu = new FakeCounterMeter(descriptor({ id: 'nvml:GPU-a:energy', component: 'gpu', scope: 'gpu-board', updatePeriodS: 0.1 }), clock, 200);
+    const gpu = new FakeCounterMeter(
+      descriptor({
+        id: 'nvml:GPU-a:energy',
+        component: 'gpu',
+        scope: 'gpu-board',
+        updatePeriodS: 0.1,
+      }),
+      clock,
+      200,
+    );
     const wall = { ms: 1_800_000_000_000 };
     const m = await fakeMonitor([cpu, gpu], clock, wall);
     const run = await m.begin('generate', 'generate');
@@ -72,7 +81,9 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
     expect(f.flags).toEqual([]);
     expect(f.lowJ).toBeLessThan(f.joules);
     expect(f.highJ).toBeGreaterThan(f.joules);
-    expect(f.signature).toBe('meters:cpu=rapl.counter,gpu=nvml.counter|scope:cpu-package+gpu-board|basis:gross|grid:none|version:0.1.0');
+    expect(f.signature).toBe(
+      'meters:cpu=rapl.counter,gpu=nvml.counter|scope:cpu-package+gpu-board|basis:gross|grid:none|version:0.1.0',
+    );
     expect(JSON.parse(JSON.stringify(f))).toEqual(f);
   });
 
@@ -104,8 +115,15 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
   });
 
   it('measures an idle baseline and adds a labelled above-idle figure (scenario 32)', async () => {
-    const meter = new FakeModelMeter(descriptor({ id: 'est:ram-dimm', method: 'estimate', component: 'ram' }), { now: () => process.hrtime.bigint() } as unknown as FakeClock, 10);
-    const m = await createEnergyMonitor({ transport: 'in-process', hostDeps: { registry: registry([meter]) } });
+    const meter = new FakeModelMeter(
+      descriptor({ id: 'est:ram-dimm', method: 'estimate', component: 'ram' }),
+      { now: () => process.hrtime.bigint() } as unknown as FakeClock,
+      10,
+    );
+    const m = await createEnergyMonitor({
+      transport: 'in-process',
+      hostDeps: { registry: registry([meter]) },
+    });
     cleanups.push(() => m.close());
     const b = await m.measureIdle(0.05);
     expect(b.watts).toBeCloseTo(10, 6);
@@ -122,7 +140,11 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
   it('returns an incomplete figure, not an exception, when the sampler dies (scenario 29)', async () => {
     const clock = new FakeClock();
     const [client, host] = inProcessPair();
-    runSamplerHost(host, { registry: registry([new FakeCounterMeter(descriptor(), clock, 10)]), now: clock.now, inProcess: true });
+    runSamplerHost(host, {
+      registry: registry([new FakeCounterMeter(descriptor(), clock, 10)]),
+      now: clock.now,
+      inProcess: true,
+    });
     const m = await createEnergyMonitor({ transport: client });
     const h = await m.begin('train', 'train');
     host.close();
@@ -135,13 +157,24 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
 
 describe('EnergyMonitor with the forked sampler process', () => {
   it('measures a RAPL counter exactly across processes while the caller is blocked (scenario 28), then survives a sampler crash', async () => {
-    const t = makeTree({ ...zone('intel-rapl:0', 'package-0', '1000000'), 'proc/cpuinfo': 'model name\t: Test CPU\n' });
+    const t = makeTree({
+      ...zone('intel-rapl:0', 'package-0', '1000000'),
+      'proc/cpuinfo': 'model name\t: Test CPU\n',
+    });
     cleanups.push(t.cleanup);
     const m = await createEnergyMonitor({
-      sampler: { sysRoot: t.root, procRoot: t.root, nvmlLibrary: false, nvidiaSmi: false, totalMemGb: 8 },
+      sampler: {
+        sysRoot: t.root,
+        procRoot: t.root,
+        nvmlLibrary: false,
+        nvidiaSmi: false,
+        totalMemGb: 8,
+      },
     });
     cleanups.push(() => m.close());
-    expect(m.probe().choices.find((c) => c.component === 'cpu')?.chosen[0].id).toBe('rapl:package-0');
+    expect(m.probe().choices.find((c) => c.component === 'cpu')?.chosen[0].id).toBe(
+      'rapl:package-0',
+    );
     const h = await m.begin('blocked', 'train');
     writeFileSync(`${t.root}/sys/class/powercap/intel-rapl:0/energy_uj`, '6000000\n');
     const until = Date.now() + 300;

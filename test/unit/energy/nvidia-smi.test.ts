@@ -15,9 +15,18 @@ writeFileSync(join(dir, 'nvidia-smi'), `#!/bin/sh\nexec "${process.execPath}" "$
 chmodSync(join(dir, 'nvidia-smi'), 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = (mode: string) => ({ ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}`, FAKE_SMI_MODE: mode });
+const env = (mode: string) => ({
+  ...process.env,
+  PATH: `${dir}${delimiter}${process.env.PATH}`,
+  FAKE_SMI_MODE: mode,
+});
 const probe = (mode: string): FamilyProbe =>
-  probeNvidiaSmi({ command: 'nvidia-smi', periodS: 0.05, now: () => process.hrtime.bigint(), env: env(mode) });
+  probeNvidiaSmi({
+    command: 'nvidia-smi',
+    periodS: 0.05,
+    now: () => process.hrtime.bigint(),
+    env: env(mode),
+  });
 
 async function until<T>(f: () => T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 400; i++) {
@@ -41,7 +50,10 @@ describe('parseSmiLine', () => {
 describe.skipIf(process.platform === 'win32')('nvidia-smi stream (fake binary on PATH)', () => {
   it('streams two GPUs as power meters labelled as the fallback', async () => {
     const r = probe('ok');
-    expect(r.meters.map((m) => m.descriptor.id)).toEqual(['smi:GPU-smi-0000:power', 'smi:GPU-smi-0001:power']);
+    expect(r.meters.map((m) => m.descriptor.id)).toEqual([
+      'smi:GPU-smi-0000:power',
+      'smi:GPU-smi-0001:power',
+    ]);
     expect(r.meters[0].descriptor.label).toMatch(/nvidia-smi power\.draw/);
     const got = await until(() => {
       const d = r.meters[1].drain!();

@@ -14,7 +14,8 @@ import { FakeClock } from './helpers';
 
 const gcc = spawnSync('gcc', ['--version']);
 const haveGcc = gcc.status === 0;
-if (!haveGcc) console.warn('nvml-ffi tests skipped: no gcc on PATH to build the fake libnvidia-ml.so.1');
+if (!haveGcc)
+  console.warn('nvml-ffi tests skipped: no gcc on PATH to build the fake libnvidia-ml.so.1');
 
 let dir = '';
 let lib = '';
@@ -29,7 +30,13 @@ beforeAll(() => {
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 const clock = new FakeClock();
-const opts = { counterPeriodS: 1, powerPeriodS: 0.1, cudaVisibleDevices: undefined, now: clock.now, ownPids: () => new Set([1]) };
+const opts = {
+  counterPeriodS: 1,
+  powerPeriodS: 0.1,
+  cudaVisibleDevices: undefined,
+  now: clock.now,
+  ownPids: () => new Set([1]),
+};
 
 describe.skipIf(!haveGcc || process.platform !== 'linux')('NVML via koffi (fake library)', () => {
   it('reads names, UUIDs, arch; counter boards give BigInt-exact deltas above 2^53', async () => {
@@ -39,7 +46,9 @@ describe.skipIf(!haveGcc || process.platform !== 'linux')('NVML via koffi (fake 
     const { binding, reason } = loadKoffiNvml([lib]);
     expect(reason).toBeUndefined();
     const r = probeNvml(binding!, opts);
-    expect(r.meters.map((m) => [m.descriptor.id, m.descriptor.device, m.descriptor.method])).toEqual([
+    expect(
+      r.meters.map((m) => [m.descriptor.id, m.descriptor.device, m.descriptor.method]),
+    ).toEqual([
       ['nvml:GPU-fake-0000:energy', 'Fake GPU 0 (GPU 0)', 'counter'],
       ['nvml:GPU-fake-0001:power', 'Fake GPU 1 (GPU 1)', 'integrated'],
     ]);
@@ -73,7 +82,9 @@ describe.skipIf(!haveGcc || process.platform !== 'linux')('NVML via koffi (fake 
   });
 
   it('reports a missing library and a driver that is not loaded as reasons, not exceptions', () => {
-    expect(loadKoffiNvml([join(dir, 'nope.so')]).reason).toMatch(/NVML library not found: tried .*nope\.so/);
+    expect(loadKoffiNvml([join(dir, 'nope.so')]).reason).toMatch(
+      /NVML library not found: tried .*nope\.so/,
+    );
     delete process.env.FAKE_NVML;
     const { binding } = loadKoffiNvml([lib]);
     const r = probeNvml(binding!, opts);
@@ -83,7 +94,10 @@ describe.skipIf(!haveGcc || process.platform !== 'linux')('NVML via koffi (fake 
 
   it('the registry uses the library path from the config', () => {
     process.env.FAKE_NVML = '9,c,0,10,300000';
-    const reg = buildRegistry({ nvmlLibrary: [lib], nvidiaSmi: false, totalMemGb: 8, sysRoot: dir }, { now: clock.now });
+    const reg = buildRegistry(
+      { nvmlLibrary: [lib], nvidiaSmi: false, totalMemGb: 8, sysRoot: dir },
+      { now: clock.now },
+    );
     const gpu = reg.report.choices.find((c) => c.component === 'gpu');
     expect(gpu?.chosen[0].id).toBe('nvml:GPU-fake-0000:energy');
     return Promise.all(reg.meters.map((m) => m.close()));

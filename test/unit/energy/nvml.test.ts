@@ -33,7 +33,10 @@ function fakeNvml(gpus: FakeGpu[]): NvmlBinding & { shutdowns: number } {
       if (g.arch < 5) return { rc: NVML.NOT_SUPPORTED, mJ: 0n };
       return { rc: g.energyRc ?? 0, mJ: g.energyMj };
     },
-    power: (h: unknown) => ({ rc: (h as FakeGpu).lost ? NVML.GPU_IS_LOST : 0, mW: (h as FakeGpu).powerMw }),
+    power: (h: unknown) => ({
+      rc: (h as FakeGpu).lost ? NVML.GPU_IS_LOST : 0,
+      mW: (h as FakeGpu).powerMw,
+    }),
     powerLimit: () => ({ rc: 0, mW: 300_000 }),
     computePids: (h: unknown) => ({ rc: 0, pids: (h as FakeGpu).pids ?? [] }),
     errorString: (rc: number) => `error ${rc}`,
@@ -42,7 +45,13 @@ function fakeNvml(gpus: FakeGpu[]): NvmlBinding & { shutdowns: number } {
 }
 
 const clock = new FakeClock();
-const base = { counterPeriodS: 1, powerPeriodS: 0.1, cudaVisibleDevices: undefined, now: clock.now, ownPids: () => new Set([4242]) };
+const base = {
+  counterPeriodS: 1,
+  powerPeriodS: 0.1,
+  cudaVisibleDevices: undefined,
+  now: clock.now,
+  ownPids: () => new Set([4242]),
+};
 const gpu = (over: Partial<FakeGpu>): FakeGpu => ({
   uuid: 'GPU-aaaa-0000',
   name: 'Tesla V100',
@@ -62,7 +71,9 @@ describe('probeNvml', () => {
       ]),
       base,
     );
-    expect(r.meters.map((m) => [m.descriptor.id, m.descriptor.method, m.descriptor.periodS])).toEqual([
+    expect(
+      r.meters.map((m) => [m.descriptor.id, m.descriptor.method, m.descriptor.periodS]),
+    ).toEqual([
       ['nvml:GPU-a:energy', 'counter', 1],
       ['nvml:GPU-b:power', 'integrated', 0.1],
       ['nvml:GPU-c:power', 'integrated', 0.1],

@@ -26,8 +26,13 @@ describe('probeRapl', () => {
       ...zone('intel-rapl:1', 'psys', '5000'),
     });
     const r = probeRapl(nodeFs(root), opts);
-    expect(r.meters.map((m) => m.descriptor.id).sort()).toEqual(['rapl:package-0', 'rapl:package-0/dram']);
-    expect(r.meters.find((m) => m.descriptor.id === 'rapl:package-0/dram')?.descriptor.component).toBe('ram');
+    expect(r.meters.map((m) => m.descriptor.id).sort()).toEqual([
+      'rapl:package-0',
+      'rapl:package-0/dram',
+    ]);
+    expect(
+      r.meters.find((m) => m.descriptor.id === 'rapl:package-0/dram')?.descriptor.component,
+    ).toBe('ram');
     expect(r.alternatives.map((a) => a.descriptor.id)).toEqual(['rapl:psys']);
     expect(r.alternatives[0].why).toMatch(/never summed/);
   });
@@ -41,7 +46,9 @@ describe('probeRapl', () => {
     const both = probeRapl(nodeFs(root), opts);
     expect(both.meters).toHaveLength(1);
     expect(both.meters[0].descriptor.source).toBe('powercap sysfs (MMIO)');
-    const denied = failingFs(root, (p) => (p.includes('mmio') && p.endsWith('energy_uj') ? 'EACCES' : undefined));
+    const denied = failingFs(root, (p) =>
+      p.includes('mmio') && p.endsWith('energy_uj') ? 'EACCES' : undefined,
+    );
     const msr = probeRapl(denied, opts);
     expect(msr.meters).toHaveLength(1);
     expect(msr.meters[0].descriptor.source).toBe('powercap sysfs (MSR)');
@@ -139,7 +146,9 @@ describe('probeRapl', () => {
     const r = probeRapl(nodeFs(root), { ...opts, cpuCeilingW: 280, periodS: 120 });
     expect(r.meters).toHaveLength(0);
     expect(r.probes[0].reason).toMatch(/wrap period \(117 s at 280 W\)/);
-    expect(probeRapl(nodeFs(root), { ...opts, cpuCeilingW: 280, periodS: 100 }).meters).toHaveLength(1);
+    expect(
+      probeRapl(nodeFs(root), { ...opts, cpuCeilingW: 280, periodS: 100 }).meters,
+    ).toHaveLength(1);
   });
 });
 

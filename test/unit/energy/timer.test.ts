@@ -11,10 +11,15 @@ describe('driftFreeTimer', () => {
     const now = () => BigInt(Date.now()) * 1_000_000n;
     const start = Date.now();
     const ticks: number[] = [];
-    const stop = driftFreeTimer(1_000_000_000n, now, async () => {
-      ticks.push(Date.now() - start);
-      vi.setSystemTime(Date.now() + 300); // the read itself takes 300 ms
-    }, () => undefined);
+    const stop = driftFreeTimer(
+      1_000_000_000n,
+      now,
+      async () => {
+        ticks.push(Date.now() - start);
+        vi.setSystemTime(Date.now() + 300); // the read itself takes 300 ms
+      },
+      () => undefined,
+    );
     await vi.advanceTimersByTimeAsync(10_050);
     stop();
     expect(ticks.slice(0, 5)).toEqual([1000, 2000, 3000, 4000, 5000]);
@@ -24,9 +29,14 @@ describe('driftFreeTimer', () => {
     const now = () => BigInt(Date.now()) * 1_000_000n;
     let calls = 0;
     let missed = 0;
-    const stop = driftFreeTimer(100_000_000n, now, async () => {
-      if (++calls === 2) vi.setSystemTime(Date.now() + 1000); // a 1 s stall
-    }, () => missed++);
+    const stop = driftFreeTimer(
+      100_000_000n,
+      now,
+      async () => {
+        if (++calls === 2) vi.setSystemTime(Date.now() + 1000); // a 1 s stall
+      },
+      () => missed++,
+    );
     await vi.advanceTimersByTimeAsync(2000);
     stop();
     // 2 s of timers + the 1 s stall = 30 deadlines: ~10 skipped and counted, the rest run once.

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METRICS_VERSION, SACREBLEU_VERSION, sumStatistics } from '../../../shared/metrics/base';
-import { TER, formatPythonFixed, formatTERLine } from '../../../shared/metrics/ter';
+import { formatScore, pyFixed } from '../../../shared/metrics/format';
+import { TER } from '../../../shared/metrics/ter';
+import type { MetricScore } from '../../../shared/metrics/base';
 import { TerAligner } from '../../../shared/metrics/ter-shift';
 import { tercomTokenize, tercomTokenizeReference } from '../../../shared/metrics/ter-tokenizer';
 
@@ -32,13 +34,19 @@ interface MtCase {
   expected: { ter: TerExpectation[]; sentence: { ter: number[] } };
 }
 
+/** sacreBLEU's `TERScore.format()` line (width 2 by default, as the Python API). */
+const line = (score: MetricScore, width = 2, withSignature = true): string =>
+  formatScore(score, { width, signature: withSignature ? score.signature : '' });
+
 const OUR_VERSION = `ecoeval-${METRICS_VERSION}+sacrebleu-${SACREBLEU_VERSION}`;
 const index = readJson<{ cases: { file: string }[] }>('index.json');
 const cases = index.cases.map((entry) => readJson<MtCase>(entry.file));
 
 /** Fixture strings carry sacreBLEU's own version; swap in ours, leaving everything else exact. */
 const withOurVersion = (text: string): string =>
-  text.replace(/\|version:2\.6\.0/, `|version:${OUR_VERSION}`).replace(/\|v:2\.6\.0$/, `|v:${OUR_VERSION}`);
+  text
+    .replace(/\|version:2\.6\.0/, `|version:${OUR_VERSION}`)
+    .replace(/\|v:2\.6\.0$/, `|v:${OUR_VERSION}`);
 
 const corpusRows = cases.flatMap((c) =>
   c.expected.ter.map((e) => ({
@@ -63,14 +71,14 @@ describe('TER against sacreBLEU 2.6.0 fixtures', () => {
     });
     const score = ter.corpusScore(c.hyps, c.refs);
     expect(Math.abs(score.score - e.score)).toBeLessThan(0.005);
-    expect(formatPythonFixed(score.score, 2)).toBe(e.score_str);
+    expect(pyFixed(score.score, 2)).toBe(e.score_str);
     expect(score.details).toEqual({ numEdits: e.num_edits, refLength: e.ref_length });
     expect(score.signature).toBe(withOurVersion(e.signature));
     const nrefs = e.signature.match(/^nrefs:([^|]+)/)![1];
     expect(ter.shortSignature(nrefs === 'var' ? 'var' : Number(nrefs))).toBe(
       withOurVersion(e.signature_short),
     );
-    expect(formatTERLine(score)).toBe(withOurVersion(e.line));
+    expect(line(score)).toBe(withOurVersion(e.line));
   });
 
   it.each(cases)('sentence scores $id', (c) => {
@@ -109,7 +117,7 @@ describe('tercom tokenizer', () => {
     expect(mismatches.map((v) => v.input)).toEqual([]);
   });
 
-  it('tokenizes references twice, as sacreBLEU does (normalized `let\'s,`)', () => {
+  it("tokenizes references twice, as sacreBLEU does (normalized `let's,`)", () => {
     expect(tercomTokenize("let's,", { normalized: true })).toEqual(["let's", ',']);
     expect(tercomTokenizeReference("let's,", { normalized: true })).toEqual(['let', "'s", ',']);
     const score = new TER({ normalized: true }).sentenceScore("let 's ,", ["let's,"]);
@@ -144,7 +152,13 @@ describe('TER statistics and edge cases', () => {
 
   it('drops null references and reports nrefs:var when counts differ', () => {
     const ter = new TER();
-    const score = ter.corpusScore(['a', 'b'], [['a', 'b'], [null, 'c']]);
+    const score = ter.corpusScore(
+      ['a', 'b'],
+      [
+        ['a', 'b'],
+        [null, 'c'],
+      ],
+    );
     expect(score.signature.startsWith('nrefs:var|case:lc|tok:tercom|')).toBe(true);
     expect(score.details).toEqual({ numEdits: 0, refLength: 2 });
     expect(() => ter.corpusScore(['a'], [[null]])).toThrow(/no reference/);
@@ -158,24 +172,25 @@ describe('TER statistics and edge cases', () => {
     );
     const score = ter.scoreFromStatistics([1, 800], 1);
     expect(score.score).toBe(0.125);
-    expect(formatTERLine(score, 2, false)).toBe('TER = 0.12');
-    expect(formatTERLine(score, 1)).toBe(`TER|${ter.signature(1)} = 0.1`);
-  });
-
-  it('rounds exact binary ties half to even, like Python', () => {
-    expect(formatPythonFixed(0.125, 2)).toBe('0.12');
-    expect(formatPythonFixed(3.125, 2)).toBe('3.12');
-    expect(formatPythonFixed(0.375, 2)).toBe('0.38');
-    expect(formatPythonFixed(6.25, 1)).toBe('6.2');
-    expect(formatPythonFixed(2.5, 0)).toBe('2');
-    expect(formatPythonFixed(0.615, 2)).toBe('0.61'); // 0.615 is below the tie in binary
-    expect(formatPythonFixed(90.9090909090909, 2)).toBe('90.91');
-    expect(formatPythonFixed(100, 2)).toBe('100.00');
+    expect(line(score, 2, false)).toBe('TER = 0.12');
+    expect(line(score, 1)).toBe(`TER|${ter.signature(1)} = 0.1`);
   });
 });
 
 describe('TER properties', () => {
-  const word = fc.constantFrom('the', 'cat', 'sat', 'on', 'a', 'mat', 'Dog', '.', ',', "it's", '3-4');
+  const word = fc.constantFrom(
+    'the',
+    'cat',
+    'sat',
+    'on',
+    'a',
+    'mat',
+    'Dog',
+    '.',
+    ',',
+    "it's",
+    '3-4',
+  );
   const sentence = fc.array(word, { maxLength: 14 }).map((words) => words.join(' '));
   const corpus = fc.array(fc.tuple(sentence, sentence), { minLength: 1, maxLength: 12 });
   const options = fc.record({

@@ -160,3 +160,75 @@ export function wallMeterWindow(
   const w = ledger.window(ns(startMs), ns(endMs));
   return componentFigure(d, w, (endMs - startMs) / 1000);
 }
+
+/** Power of the wall series on a regular grid (W), for alignment. */
+function wallPowerAt(s: WallMeterSeries, tMs: number): number | undefined {
+  const p = s.points;
+  if (p.length < 2 || tMs < p[0].tMs || tMs > p[p.length - 1].tMs) return undefined;
+  let i = 1;
+  while (i < p.length - 1 && p[i].tMs < tMs) i++;
+  const a = p[i - 1];
+  const b = p[i];
+  if (s.kind === 'energy') return ((b.value - a.value) / (b.tMs - a.tMs)) * 1000;
+  return a.value + ((b.value - a.value) * (tMs - a.tMs)) / (b.tMs - a.tMs);
+}
+
+/**
+ * Clock offset of a wall log against a reference power series (RAPL or estimator) that contains
+ * the app's sync pulse (a busy loop before the run), by maximising the Pearson correlation over
+ * candidate offsets (energy.md §3.4 item 7). Returns the offset to pass as `offsetS` and the
+ * correlation reached; the step is the alignment residual to add to the band.
+ */
+export function alignBySyncPulse(
+  wall: WallMeterSeries,
+  reference: Array<{ tMs: number; watts: number }>,
+  options: { maxOffsetS?: number; stepS?: number } = {},
+): { offsetS: number; correlation: number; residualS: number } {
+  const maxOff = options.maxOffsetS ?? 30;
+  const step = options.stepS ?? 0.1;
+  const t0 = reference[0].tMs;
+  const t1 = reference[reference.length - 1].tMs;
+  const grid: number[] = [];
+  for (let t = t0; t <= t1; t += step * 1000) grid.push(t);
+  const refAt = (t: number): number => {
+    let i = 1;
+    while (i < reference.length - 1 && reference[i].tMs < t) i++;
+    const a = reference[i - 1];
+    const b = reference[i];
+    return b.tMs === a.tMs ? a.watts : a.watts + ((b.watts - a.watts) * (t - a.tMs)) / (b.tMs - a.tMs);
+  };
+  const ref = grid.map(refAt);
+  let best = { offsetS: 0, correlation: -Infinity };
+  for (let k = -Math.round(maxOff / step); k <= Math.round(maxOff / step); k++) {
+    const off = k * step;
+    // Wall time = reference time − offset, i.e. shifting the log by +offset aligns it.
+    const xs: number[] = [];
+    const ys: number[] = [];
+    grid.forEach((t, i) => {
+      const w = wallPowerAt(wall, t - off * 1000);
+      if (w !== undefined) {
+        xs.push(w);
+        ys.push(ref[i]);
+      }
+    });
+    if (xs.length < grid.length / 2) continue;
+    const c = pearson(xs, ys);
+    if (c > best.correlation) best = { offsetS: off, correlation: c };
+  }
+  return { offsetS: Math.round(best.offsetS * 1e6) / 1e6, correlation: best.correlation, residualS: step };
+}
+
+function pearson(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}

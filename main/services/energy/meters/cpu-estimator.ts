@@ -64,7 +64,11 @@ export function treeTicks(
   onlyPids?: number[],
 ): { ticks: number; pids: number[] } {
   const stats: PidStat[] = [];
-  const candidates = onlyPids ?? tryList(fs, '/proc').filter((e) => /^\d+$/.test(e)).map(Number);
+  const candidates =
+    onlyPids ??
+    tryList(fs, '/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number);
   for (const e of candidates) {
     const text = tryRead(fs, `/proc/${e}/stat`);
     const s = text ? parsePidStat(text) : undefined;
@@ -119,6 +123,8 @@ export interface CpuEstimatorOptions {
   trackPid?: number;
   /** Pids (and their subtrees) excluded from the tree, e.g. the sampler itself. */
   excludePids?: number[];
+  /** Run next to a hardware counter for calibration and foreign-load detection only. */
+  crossCheck?: boolean;
   now: () => bigint;
 }
 
@@ -147,6 +153,7 @@ export class CpuEstimator implements Meter {
       relUncertainty: { lo: 0.5, hi: 1.0 },
       powerCeilingW: this.maxW * 2,
       periodS: options.periodS,
+      ...(options.crossCheck ? { crossCheck: true } : {}),
       notes: [options.tdp.label],
     };
   }

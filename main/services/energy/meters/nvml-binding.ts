@@ -5,6 +5,7 @@
  * degrades to "NVML unavailable" instead of crashing the sampler.
  */
 import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
 
 /** NVML return codes that matter here (nvml.h). */
 export const NVML = {
@@ -44,7 +45,7 @@ export function nvmlLibraryCandidates(platform = process.platform): string[] {
   return ['libnvidia-ml.so.1', 'libnvidia-ml.so', '/usr/lib/wsl/lib/libnvidia-ml.so.1'];
 }
 
-type KoffiModule = typeof import('koffi');
+type KoffiModule = typeof Koffi;
 type Fn = (...args: unknown[]) => unknown;
 
 /**
