@@ -15,8 +15,14 @@ const mainEntries: Record<string, string> = {
   'web-server': resolve(root, 'main/web-server.ts'),
   cli: resolve(root, 'main/cli/index.ts'),
 };
-const sampler = resolve(root, 'main/services/energy/sampler-process.ts');
-if (existsSync(sampler)) mainEntries['energy-sampler'] = sampler;
+// Child-process entries (forked by the services), present as their features land.
+const childEntries: Record<string, string> = {
+  'energy-sampler': 'main/services/energy/sampler-process.ts',
+  'model-trainer': 'main/services/model/trainer-process.ts',
+};
+for (const [name, file] of Object.entries(childEntries)) {
+  if (existsSync(resolve(root, file))) mainEntries[name] = resolve(root, file);
+}
 
 export default defineConfig({
   main: {

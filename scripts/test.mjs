@@ -25,7 +25,7 @@ function run(label, command, args, options = {}) {
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = result.status === 0;
-  process.stdout.write(`${ok ? '✔' : '✘'} ${label} (${seconds} s)\n`);
+  process.stdout.write(`\n${ok ? '✔' : '✘'} ${label} (${seconds} s)\n`);
   return ok;
 }
 

@@ -29,7 +29,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   datasets: async () => (await import('./datasets')).datasetsCommand,
   score: async () => (await import('./score')).scoreCommand,
   ppl: async () => (await import('./ppl')).pplCommand,
-  // ENERGY-PENDING energy: async () => (await import('./energy')).energyCommand,
+  energy: async () => (await import('./energy')).energyCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

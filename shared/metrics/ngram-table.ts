@@ -34,7 +34,7 @@ export class NgramTable {
 
   /** Forgets every n-gram; at most `bound` entries may be added until the next reset. */
   reset(bound: number): void {
-    const size = tableSize(bound + (bound >> 1));
+    const size = tableSize(2 * bound);
     if (4 * size > this.slots.length) {
       this.slots = new Int32Array(4 * size);
       this.generation = 0;

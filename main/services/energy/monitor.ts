@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gradeOf, netFigure, perUnit } from './figure';
 import { buildSignature } from './signature';
@@ -97,7 +98,12 @@ export function defaultSamplerScript(): { script: string; execArgv: string[] } {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     return { script: join(dirname(self), 'sampler-process.ts'), execArgv: ['--import', tsx] };
   }
-  return { script: join(dirname(self), 'energy-sampler.js'), execArgv: [] };
+  // Bundled: this code may sit in out/main/chunks/, the entry in out/main/.
+  const candidates = [
+    join(dirname(self), 'energy-sampler.js'),
+    join(dirname(self), '..', 'energy-sampler.js'),
+  ];
+  return { script: candidates.find((c) => existsSync(c)) ?? candidates[0], execArgv: [] };
 }
 
 /** Start a sampler and return the client. Rejects only if the sampler cannot start at all. */
@@ -278,7 +284,9 @@ export async function createEnergyMonitor(
         .reduce((a, c) => a + c.joules, 0);
       notes.push(
         `cross-check ${x.meterId}: ${x.joules.toFixed(1)} J` +
-          (x.joules > 0 ? ` (measured/estimate ratio ${(measured / x.joules).toFixed(2)}, not applied)` : ''),
+          (x.joules > 0
+            ? ` (measured/estimate ratio ${(measured / x.joules).toFixed(2)}, not applied)`
+            : ''),
       );
     }
     return {

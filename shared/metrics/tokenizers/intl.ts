@@ -56,25 +56,27 @@ const bufA = new Points();
 const bufB = new Points();
 
 /**
- * One pair rule: where `(cats[i] & first) !== 0` differs from `firstNeg` and likewise for
- * `i + 1` and `second`, the pair is consumed and spaced (`padBefore`: ` a b`, else `a b `).
+ * One pair rule over `src[from..)` into `dst[at..)`: where `(cats[i] & first) !== 0` differs
+ * from `firstNeg` and likewise for `i + 1` and `second`, the pair is consumed and spaced
+ * (`padBefore`: ` a b`, else `a b `). Returns the end of the output.
  */
 function pairRule(
   src: Points,
+  from: number,
   dst: Points,
+  at: number,
   first: number,
   firstNeg: boolean,
   second: number,
   secondNeg: boolean,
   padBefore: boolean,
-): void {
+): number {
   const n = src.length;
-  dst.reserve(2 * n);
   const { cps, cats } = src;
   const oc = dst.cps;
   const ok = dst.cats;
-  let o = 0;
-  for (let i = 0; i < n; i++) {
+  let o = at;
+  for (let i = from; i < n; i++) {
     if (i + 1 < n) {
       const a = (cats[i] & first) !== 0;
       const b = (cats[i + 1] & second) !== 0;
@@ -100,25 +102,18 @@ function pairRule(
     oc[o] = cps[i];
     ok[o++] = cats[i];
   }
-  dst.length = o;
-}
-
-/** Appends code point `cp` to `out` as UTF-16 (room already reserved). */
-function pushCodePoint(out: CodeUnits, cp: number): void {
-  if (cp < 0x10000) out.data[out.length++] = cp;
-  else {
-    const v = cp - 0x10000;
-    out.data[out.length++] = 0xd800 + (v >> 10);
-    out.data[out.length++] = 0xdc00 + (v & 0x3ff);
-  }
+  return o;
 }
 
 /** Tokenizes one (already lowercased and right-stripped) line like `intl` into `out`, uncollapsed. */
 export function tokenizeIntlInto(line: string, out: CodeUnits): void {
   const n = line.length;
-  const src = bufA;
-  src.reserve(n);
+  // Each pair rule at most doubles the text.
+  bufA.reserve(4 * n);
+  bufB.reserve(4 * n);
+  const { cps, cats } = bufA;
   let any = 0;
+  let firstP = -1;
   let m = 0;
   for (let i = 0; i < n; i++) {
     let cp = line.charCodeAt(i);
@@ -130,27 +125,41 @@ export function tokenizeIntlInto(line: string, out: CodeUnits): void {
       }
     }
     const k = cp === 0x20 ? 0 : category(cp);
-    src.cps[m] = cp;
-    src.cats[m++] = k;
+    if (firstP < 0 && (k & P) !== 0) firstP = m;
+    cps[m] = cp;
+    cats[m++] = k;
     any |= k;
   }
-  src.length = m;
+  bufA.length = m;
   if ((any & (P | S)) === 0) {
     out.setString(line);
     return;
   }
-  pairRule(bufA, bufB, N, true, P, false, false);
-  pairRule(bufB, bufA, P, false, N, true, true);
-  const { cps, cats, length } = bufA;
+  // Both pair rules need a punctuation mark and insert only spaces: everything before the
+  // first mark's neighbour is final, and a scan reaching it starts fresh (see 13a.ts).
+  if (firstP >= 0) {
+    const from = firstP > 0 ? firstP - 1 : 0;
+    bufB.length = pairRule(bufA, from, bufB, 0, N, true, P, false, false);
+    bufA.length = pairRule(bufB, 0, bufA, from, P, false, N, true, true);
+  }
+  const length = bufA.length;
   // Each code point takes at most two units, plus two spaces when it is a symbol.
   out.reset(4 * length);
+  const data = out.data;
+  let o = 0;
   for (let i = 0; i < length; i++) {
-    if ((cats[i] & S) !== 0) {
-      out.data[out.length++] = 0x20;
-      pushCodePoint(out, cps[i]);
-      out.data[out.length++] = 0x20;
-    } else pushCodePoint(out, cps[i]);
+    const cp = bufA.cps[i];
+    const symbol = (bufA.cats[i] & S) !== 0;
+    if (symbol) data[o++] = 0x20;
+    if (cp < 0x10000) data[o++] = cp;
+    else {
+      const v = cp - 0x10000;
+      data[o++] = 0xd800 + (v >> 10);
+      data[o++] = 0xdc00 + (v & 0x3ff);
+    }
+    if (symbol) data[o++] = 0x20;
   }
+  out.length = o;
 }
 
 const shared = new CodeUnits(1024);

@@ -115,8 +115,11 @@ describe('sync-pulse alignment (scenario 26)', () => {
     const { alignBySyncPulse } = await import('../../../main/services/energy/imports/wall-meter');
     const T0 = 1_780_000_000_000;
     // Reference (app clock): 10 s busy pulse from 20 s to 30 s, then a 5 s pulse at 50 s.
-    const pulse = (s: number) => (s >= 20 && s < 30) || (s >= 50 && s < 55) ? 60 : 10;
-    const reference = Array.from({ length: 800 }, (_, i) => ({ tMs: T0 + i * 100, watts: pulse(i / 10) }));
+    const pulse = (s: number) => ((s >= 20 && s < 30) || (s >= 50 && s < 55) ? 60 : 10);
+    const reference = Array.from({ length: 800 }, (_, i) => ({
+      tMs: T0 + i * 100,
+      watts: pulse(i / 10),
+    }));
     // The wall meter's clock runs 3.2 s behind: it logs the pulse at 16.8 s; it also sees +40 W of PSU/fans.
     const lines = ['timestamp,power_w'];
     for (let i = 0; i < 1000; i++) {

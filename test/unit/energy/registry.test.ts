@@ -13,7 +13,8 @@ function tree(files: Record<string, string>): string {
   const t = makeTree({
     ...files,
     'proc/stat': 'cpu  100 0 100 800 0 0 0 0 0 0\n',
-    'proc/cpuinfo': 'processor\t: 0\nmodel name\t: Intel(R) Core(TM) i7-7600U CPU @ 2.80GHz\nphysical id\t: 0\n',
+    'proc/cpuinfo':
+      'processor\t: 0\nmodel name\t: Intel(R) Core(TM) i7-7600U CPU @ 2.80GHz\nphysical id\t: 0\n',
   });
   cleanups.push(t.cleanup);
   return t.root;
@@ -21,7 +22,10 @@ function tree(files: Record<string, string>): string {
 
 describe('buildRegistry', () => {
   it('RAPL package + dram: counters chosen, RAM estimator off, CPU estimator only as cross-check', async () => {
-    const root = tree({ ...zone('intel-rapl:0', 'package-0', '0'), ...zone('intel-rapl:0:0', 'dram', '0') });
+    const root = tree({
+      ...zone('intel-rapl:0', 'package-0', '0'),
+      ...zone('intel-rapl:0:0', 'dram', '0'),
+    });
     const clock = new FakeClock();
     const reg = buildRegistry({ ...base, sysRoot: root, procRoot: root }, { now: clock.now });
     expect(reg.report.choices.map((c) => [c.component, c.chosen.map((d) => d.id)])).toEqual([
@@ -46,7 +50,9 @@ describe('buildRegistry', () => {
     const reg = buildRegistry({ ...base, procRoot: root }, { sysFs });
     const cpu = reg.report.choices[0];
     expect(cpu.chosen[0].id).toBe('est:cpu-tdp');
-    expect(cpu.why).toMatch(/falling back to the CPU-time × TDP estimator.*intel-rapl:0\/energy_uj \(EACCES\)/);
+    expect(cpu.why).toMatch(
+      /falling back to the CPU-time × TDP estimator.*intel-rapl:0\/energy_uj \(EACCES\)/,
+    );
     expect(reg.report.probes.find((p) => p.fix)?.fix).toMatch(/tmpfiles/);
   });
 
@@ -61,6 +67,9 @@ describe('buildRegistry', () => {
   it('a user-entered RAM power replaces the model and is labelled as such', () => {
     const root = tree({});
     const reg = buildRegistry({ ...base, sysRoot: root, procRoot: root, ramWatts: 7 });
-    expect(reg.report.choices[1].chosen[0]).toMatchObject({ method: 'user-constant', label: 'user constant (7 W)' });
+    expect(reg.report.choices[1].chosen[0]).toMatchObject({
+      method: 'user-constant',
+      label: 'user constant (7 W)',
+    });
   });
 });

@@ -195,7 +195,9 @@ export function alignBySyncPulse(
     while (i < reference.length - 1 && reference[i].tMs < t) i++;
     const a = reference[i - 1];
     const b = reference[i];
-    return b.tMs === a.tMs ? a.watts : a.watts + ((b.watts - a.watts) * (t - a.tMs)) / (b.tMs - a.tMs);
+    return b.tMs === a.tMs
+      ? a.watts
+      : a.watts + ((b.watts - a.watts) * (t - a.tMs)) / (b.tMs - a.tMs);
   };
   const ref = grid.map(refAt);
   let best = { offsetS: 0, correlation: -Infinity };
@@ -215,7 +217,11 @@ export function alignBySyncPulse(
     const c = pearson(xs, ys);
     if (c > best.correlation) best = { offsetS: off, correlation: c };
   }
-  return { offsetS: Math.round(best.offsetS * 1e6) / 1e6, correlation: best.correlation, residualS: step };
+  return {
+    offsetS: Math.round(best.offsetS * 1e6) / 1e6,
+    correlation: best.correlation,
+    residualS: step,
+  };
 }
 
 function pearson(x: number[], y: number[]): number {
