@@ -3,10 +3,10 @@
  * per-segment sufficient statistics `[sys_len, ref_len, matches(1..N), totals(1..N)]`, summed
  * over the corpus, scored once. Behaviour and traps: design/metrics-bleu.md §1–3.
  *
- * Speed (design/metric-speed.md): each segment is tokenized into a reusable code-unit buffer and
- * split in place, its tokens are interned to small integers per segment (`TokenInterner`), the
- * references' n-grams go into a per-segment `NgramTable`, and the hypothesis is clipped against
- * it by walking n-gram chains. No strings are built per token and no per-segment maps are made.
+ * Speed: each segment is tokenized into a reusable code-unit buffer and split in place, its
+ * tokens are interned to small integers per segment (`TokenInterner`), the references' n-grams
+ * go into a per-segment `NgramTable`, and the hypothesis is clipped against it by walking n-gram
+ * chains. No strings are built per token and no per-segment maps are made.
  */
 import type { CorpusMetric, MetricScore, ReferenceStream } from './base';
 import { formatScore, pyFixed } from './format';

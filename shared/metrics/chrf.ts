@@ -4,10 +4,9 @@
  * then word n-grams 1..wordOrder, summed over the corpus and scored once.
  * Behaviour and traps: design/metrics-bleu.md §4.
  *
- * Speed (design/metric-speed.md): character n-grams are chains of code points and word n-grams
- * chains of per-pair word ids (`TokenInterner`); each reference goes into a per-pair
- * `NgramTable` and the hypothesis is matched against it by walking the chains. No substrings or
- * per-pair maps are built.
+ * Speed: character n-grams are chains of code points and word n-grams chains of per-pair word
+ * ids (`TokenInterner`); each reference goes into a per-pair `NgramTable` and the hypothesis is
+ * matched against it by walking the chains. No substrings or per-pair maps are built.
  */
 import type { CorpusMetric, MetricScore, ReferenceStream } from './base';
 import { countReferences } from './bleu';

@@ -38,7 +38,7 @@ export { importCodeCarbonCsv } from './imports/codecarbon';
 export type { ImportedRun } from './imports/codecarbon';
 export { EnergyInputError } from './imports/errors';
 export type { ProbeReport, SamplerConfig, ComponentChoice } from './registry';
-export type { SamplerOverhead } from './protocol';
+export type { PowerSeries, SamplerOverhead } from './protocol';
 export {
   childProcessPort,
   electronParentPort,

@@ -15,7 +15,7 @@ import { runSamplerHost } from './sampler-host';
 import type { HostOptions } from './sampler-host';
 import { childProcessPort, inProcessPair } from './transport';
 import type { MessagePortLike } from './transport';
-import type { ClientMessage, HostMessage, SamplerOverhead } from './protocol';
+import type { ClientMessage, HostMessage, PowerSeries, SamplerOverhead } from './protocol';
 import type { ProbeReport, SamplerConfig } from './registry';
 import type { WindowResult } from './sampler-core';
 import type { Baseline, EnergyFigure, EnergyFlag, Phase, WorkUnits } from './types';
@@ -80,6 +80,10 @@ export interface EnergyMonitor {
   probe(): ProbeReport;
   begin(label: string, phase?: Phase): Promise<WindowHandle>;
   end(handle: WindowHandle, options?: EndOptions): Promise<WindowFigure>;
+  /** The figure so far of a window that stays open (progress: "joules so far"). */
+  peek(handle: WindowHandle, options?: EndOptions): Promise<WindowFigure>;
+  /** Power per meter since the window opened, for charts (≤ maxPoints per meter). */
+  timeline(handle: WindowHandle, maxPoints?: number): Promise<PowerSeries[]>;
   /** Measure idle power for `seconds`; later figures gain a labelled above-idle figure. */
   measureIdle(seconds: number, signal?: AbortSignal): Promise<Baseline>;
   baseline(): Baseline | undefined;
@@ -212,9 +216,15 @@ export async function createEnergyMonitor(
     let result: WindowResult;
     let wall1: number;
     try {
-      const m = await request<'marked'>({ type: 'mark', id: nextId++, release: String(h.id) });
+      const m = await request<'marked'>({ type: 'mark', id: nextId++ });
       wall1 = wallNow();
-      const w = await request<'window'>({ type: 'window', id: nextId++, t0: h.t0, t1: m.t });
+      const w = await request<'window'>({
+        type: 'window',
+        id: nextId++,
+        t0: h.t0,
+        t1: m.t,
+        release: String(h.id),
+      });
       result = w.result;
     } catch (e) {
       return incomplete(h, (e as Error).message);
@@ -222,6 +232,31 @@ export async function createEnergyMonitor(
     const fig = assemble(h, result, wall1, eo, state.warmUpJ);
     if (h.phase === 'warm-up') for (const o of open.values()) o.warmUpJ += fig.joules;
     return fig;
+  };
+
+  const peek = async (h: WindowHandle, eo: EndOptions = {}): Promise<WindowFigure> => {
+    const state = open.get(h.id);
+    if (lost || !state) return incomplete(h, lost ?? 'window is not open on this monitor');
+    try {
+      const m = await request<'marked'>({ type: 'mark', id: nextId++ });
+      const w = await request<'window'>({ type: 'window', id: nextId++, t0: h.t0, t1: m.t });
+      return assemble(h, w.result, wallNow(), eo, state.warmUpJ);
+    } catch (e) {
+      return incomplete(h, (e as Error).message);
+    }
+  };
+
+  const timeline = async (h: WindowHandle, maxPoints = 500): Promise<PowerSeries[]> => {
+    if (lost) return [];
+    const m = await request<'marked'>({ type: 'mark', id: nextId++ });
+    const r = await request<'timeline'>({
+      type: 'timeline',
+      id: nextId++,
+      t0: h.t0,
+      t1: m.t,
+      maxPoints,
+    });
+    return r.series;
   };
 
   const assemble = (
@@ -350,6 +385,8 @@ export async function createEnergyMonitor(
     probe: () => report,
     begin,
     end,
+    peek,
+    timeline,
     measureIdle,
     baseline: () => baseline,
     setBaseline: (b) => void (baseline = b),

@@ -9,8 +9,9 @@ import type { WindowResult } from './sampler-core';
 export type ClientMessage =
   | { type: 'init'; config: SamplerConfig }
   | { type: 'mark'; id: number; open?: boolean; release?: string }
-  | { type: 'window'; id: number; t0: string; t1: string }
+  | { type: 'window'; id: number; t0: string; t1: string; release?: string }
   | { type: 'stats'; id: number }
+  | { type: 'timeline'; id: number; t0: string; t1: string; maxPoints: number }
   | { type: 'close'; id: number };
 
 /** The sampler's measurement of its own cost (energy.md §3.6: < 1 % of one core). */
@@ -26,6 +27,12 @@ export interface SamplerOverhead {
   pid: number;
 }
 
+/** A meter's power over a window for charts: [seconds since window start, watts]. */
+export interface PowerSeries {
+  meterId: string;
+  points: Array<[number, number]>;
+}
+
 /** Sampler → client. */
 export type HostMessage =
   | { type: 'ready'; report: ProbeReport; pid: number }
@@ -33,5 +40,6 @@ export type HostMessage =
   | { type: 'marked'; id: number; t: string; wallMs: number }
   | { type: 'window'; id: number; result: WindowResult }
   | { type: 'stats'; id: number; overhead: SamplerOverhead }
+  | { type: 'timeline'; id: number; series: PowerSeries[] }
   | { type: 'closed'; id: number }
   | { type: 'error'; id: number; message: string };

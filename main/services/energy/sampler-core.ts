@@ -5,7 +5,7 @@
  */
 import { Ledger } from './ledger';
 import { componentFigure } from './figure';
-import type { ComponentFigure, Meter } from './types';
+import type { ComponentFigure, Meter, RawReading } from './types';
 
 /** What the sampler answers for a window [t0, t1]. JSON-serialisable. */
 export interface WindowResult {
@@ -58,24 +58,46 @@ export class SamplerCore {
     }
   }
 
-  /** Read one meter into its ledger; failures are missed reads, never exceptions. */
-  private async readOne(m: Meter): Promise<bigint | undefined> {
+  /** Record a reading; returns its time for counters (a mark's exact edge). */
+  private record(ledger: Ledger, r: RawReading): bigint | undefined {
+    ledger.add(r);
+    this.reads++;
+    if (r.kind === 'model' && r.inputs.foreignU !== undefined) {
+      this.foreign.add({ t: r.t, kind: 'model', watts: r.inputs.foreignU, inputs: {} });
+      this.share.add({ t: r.t, kind: 'model', watts: r.inputs.shareW ?? 0, inputs: {} });
+    }
+    return r.kind === 'counter' ? r.t : undefined;
+  }
+
+  /**
+   * Read one meter synchronously when it can (sysfs, procfs, NVML): no promise per reading.
+   * Returns `null` when the meter needs the async path.
+   */
+  private readNow(m: Meter): bigint | undefined | null {
     const ledger = this.ledgers.get(m.descriptor.id) as Ledger;
     if (m.drain) {
       for (const r of m.drain()) ledger.add(r);
       return undefined;
     }
+    if (!m.readSync) return null;
+    if (m.dead?.()) return undefined;
+    try {
+      return this.record(ledger, m.readSync());
+    } catch {
+      ledger.miss();
+      return undefined;
+    }
+  }
+
+  /** Read one meter into its ledger; failures are missed reads, never exceptions. */
+  private async readOne(m: Meter): Promise<bigint | undefined> {
+    const now = this.readNow(m);
+    if (now !== null) return now;
+    const ledger = this.ledgers.get(m.descriptor.id) as Ledger;
     if (m.dead?.() || this.busy.has(m)) return undefined;
     this.busy.add(m);
     try {
-      const r = await m.read();
-      ledger.add(r);
-      this.reads++;
-      if (r.kind === 'model' && r.inputs.foreignU !== undefined) {
-        this.foreign.add({ t: r.t, kind: 'model', watts: r.inputs.foreignU, inputs: {} });
-        this.share.add({ t: r.t, kind: 'model', watts: r.inputs.shareW ?? 0, inputs: {} });
-      }
-      return r.kind === 'counter' ? r.t : undefined;
+      return this.record(ledger, await m.read());
     } catch {
       ledger.miss();
       return undefined;
@@ -86,9 +108,12 @@ export class SamplerCore {
 
   /** Read every meter whose period is `periodS` (a timer group). */
   async readGroup(periodS: number): Promise<void> {
-    await Promise.all(
-      this.meters.filter((m) => m.descriptor.periodS === periodS).map((m) => this.readOne(m)),
-    );
+    const pending: Array<Promise<unknown>> = [];
+    for (const m of this.meters) {
+      if (m.descriptor.periodS !== periodS) continue;
+      if (this.readNow(m) === null) pending.push(this.readOne(m));
+    }
+    if (pending.length) await Promise.all(pending);
   }
 
   /** Poll foreign GPU processes (1 Hz). */
@@ -175,6 +200,28 @@ export class SamplerCore {
     for (const x of this.foreignGpu) if (x.t >= t0 && x.t <= t1) x.pids.forEach((p) => pids.add(p));
     res.foreignGpuPids = [...pids];
     return res;
+  }
+
+  /** Power per meter inside [t0, t1] for charts, thinned to at most `maxPoints` per meter. */
+  timeline(
+    t0: bigint,
+    t1: bigint,
+    maxPoints: number,
+  ): Array<{ meterId: string; points: Array<[number, number]> }> {
+    return this.meters
+      .filter((m) => !m.descriptor.crossCheck)
+      .map((m) => {
+        const pts = (this.ledgers.get(m.descriptor.id) as Ledger)
+          .powerTimeline()
+          .filter((p) => p.t >= t0 && p.t <= t1);
+        const stride = Math.max(1, Math.ceil(pts.length / Math.max(1, maxPoints)));
+        return {
+          meterId: m.descriptor.id,
+          points: pts
+            .filter((_, i) => i % stride === 0)
+            .map((p): [number, number] => [Number(p.t - t0) / 1e9, p.watts]),
+        };
+      });
   }
 
   async close(): Promise<void> {

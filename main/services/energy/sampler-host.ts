@@ -131,6 +131,15 @@ export function runSamplerHost(port: MessagePortLike, options: HostOptions = {})
       }
       case 'window':
         send({ type: 'window', id: msg.id, result: core.window(BigInt(msg.t0), BigInt(msg.t1)) });
+        // Released only after the window is computed, so pruning cannot drop its start.
+        if (msg.release) open.delete(msg.release);
+        return;
+      case 'timeline':
+        send({
+          type: 'timeline',
+          id: msg.id,
+          series: core.timeline(BigInt(msg.t0), BigInt(msg.t1), msg.maxPoints),
+        });
         return;
       case 'stats': {
         const u = process.cpuUsage(cpu0);

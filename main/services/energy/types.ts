@@ -78,6 +78,9 @@ export interface Meter {
   readonly descriptor: MeterDescriptor;
   /** Read once: cheap, never sleeps. Throws on a failed read (the sampler records a missed read). */
   read(): Promise<RawReading>;
+  /** Same as `read` for meters whose source is synchronous (sysfs, procfs, NVML); the sampler
+   * prefers it to skip a promise per reading at 10 Hz. */
+  readSync?(): RawReading;
   /** Streaming meters (nvidia-smi) hand over everything received since the last call instead. */
   drain?(): RawReading[];
   /** Foreign process ids seen on this meter's device (GPU meters), for the shared-machine flag. */

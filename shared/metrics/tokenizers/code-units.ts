@@ -47,12 +47,12 @@ export class CodeUnits {
   }
 }
 
-/** The string of `data[start..end)`; chunked because `fromCharCode` takes its units as arguments. */
+/** The string of `data[start..end)` (in chunks: `fromCharCode` takes its units as arguments). */
 export function unitsToString(data: Uint16Array, start: number, end: number): string {
   const CHUNK = 4096;
   let out = '';
   for (let i = start; i < end; i += CHUNK) {
-    out += String.fromCharCode.apply(null, data.subarray(i, Math.min(end, i + CHUNK)) as never);
+    out += String.fromCharCode(...data.subarray(i, Math.min(end, i + CHUNK)));
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * Behaviour: design/metrics-bleu.md §2.2.
  *
  * The three regexes are run as code-point scans over typed arrays with cached category lookups,
- * with the same non-overlapping left-to-right semantics as `regex.sub`:
+ * with the same non-overlapping left-to-right semantics as `regex.sub` (rule 3 looks at one
+ * character at a time, so it is applied as rule 2 emits its output):
  *   1. `(\P{N})(\p{P})` → `\1 \2 `   2. `(\p{P})(\P{N})` → ` \1 \2`   3. `(\p{S})` → ` \1 `
  * Inserted spaces are code point 0x20 with category 0 (not N, not P, not S), like a real space.
  */
@@ -43,6 +44,7 @@ class Points {
   cps = new Int32Array(256);
   cats = new Uint8Array(256);
   length = 0;
+  /** Empties the set and makes room for `n` code points. */
   reserve(n: number): void {
     this.length = 0;
     if (this.cps.length >= n) return;
@@ -55,62 +57,75 @@ class Points {
 const bufA = new Points();
 const bufB = new Points();
 
-/**
- * One pair rule over `src[from..)` into `dst[at..)`: where `(cats[i] & first) !== 0` differs
- * from `firstNeg` and likewise for `i + 1` and `second`, the pair is consumed and spaced
- * (`padBefore`: ` a b`, else `a b `). Returns the end of the output.
- */
-function pairRule(
-  src: Points,
-  from: number,
-  dst: Points,
-  at: number,
-  first: number,
-  firstNeg: boolean,
-  second: number,
-  secondNeg: boolean,
-  padBefore: boolean,
-): number {
+/** Matches rule 1, `(\P{N})(\p{P})`, on the categories of two neighbours. */
+function rule1(a: number, b: number): boolean {
+  return (a & N) === 0 && (b & P) !== 0;
+}
+
+/** Matches rule 2, `(\p{P})(\P{N})`, on the categories of two neighbours. */
+function rule2(a: number, b: number): boolean {
+  return (a & P) !== 0 && (b & N) === 0;
+}
+
+/** Rule 1 over `src[from..)` into `dst[0..)`: `a b` → `a b ` (pair consumed). */
+function applyRule1(src: Points, from: number, dst: Points): void {
   const n = src.length;
   const { cps, cats } = src;
   const oc = dst.cps;
   const ok = dst.cats;
-  let o = at;
+  let o = 0;
   for (let i = from; i < n; i++) {
-    if (i + 1 < n) {
-      const a = (cats[i] & first) !== 0;
-      const b = (cats[i + 1] & second) !== 0;
-      if (a !== firstNeg && b !== secondNeg) {
-        if (padBefore) {
-          oc[o] = 0x20;
-          ok[o++] = 0;
-        }
-        oc[o] = cps[i];
-        ok[o++] = cats[i];
-        oc[o] = 0x20;
-        ok[o++] = 0;
-        oc[o] = cps[i + 1];
-        ok[o++] = cats[i + 1];
-        if (!padBefore) {
-          oc[o] = 0x20;
-          ok[o++] = 0;
-        }
-        i++;
-        continue;
-      }
-    }
     oc[o] = cps[i];
     ok[o++] = cats[i];
+    if (i + 1 < n && rule1(cats[i], cats[i + 1])) {
+      oc[o] = cps[i + 1];
+      ok[o++] = cats[i + 1];
+      // Inserted spaces get category 0, like a real space.
+      oc[o] = 0x20;
+      ok[o++] = 0;
+      i++;
+    }
   }
-  return o;
+  dst.length = o;
+}
+
+/** Appends code point `cp` to `out` as UTF-16, between spaces when it is a symbol (rule 3). */
+function emit(out: CodeUnits, cp: number, cat: number): void {
+  const data = out.data;
+  if ((cat & S) !== 0) data[out.length++] = 0x20;
+  if (cp < 0x10000) data[out.length++] = cp;
+  else {
+    const v = cp - 0x10000;
+    data[out.length++] = 0xd800 + (v >> 10);
+    data[out.length++] = 0xdc00 + (v & 0x3ff);
+  }
+  if ((cat & S) !== 0) data[out.length++] = 0x20;
+}
+
+/**
+ * Rule 2 over `src` appended to `out`: `a b` → ` a b` (pair consumed), each code point passed
+ * through rule 3 as it is emitted. Rule 3 looks at one character, so fusing it here is exact.
+ */
+function applyRules2And3(src: Points, out: CodeUnits): void {
+  const n = src.length;
+  const { cps, cats } = src;
+  for (let i = 0; i < n; i++) {
+    if (i + 1 < n && rule2(cats[i], cats[i + 1])) {
+      out.data[out.length++] = 0x20;
+      emit(out, cps[i], cats[i]);
+      out.data[out.length++] = 0x20;
+      emit(out, cps[i + 1], cats[i + 1]);
+      i++;
+    } else emit(out, cps[i], cats[i]);
+  }
 }
 
 /** Tokenizes one (already lowercased and right-stripped) line like `intl` into `out`, uncollapsed. */
 export function tokenizeIntlInto(line: string, out: CodeUnits): void {
   const n = line.length;
-  // Each pair rule at most doubles the text.
-  bufA.reserve(4 * n);
-  bufB.reserve(4 * n);
+  // Rule 1 at most doubles the text.
+  bufA.reserve(n);
+  bufB.reserve(2 * n);
   const { cps, cats } = bufA;
   let any = 0;
   let firstP = -1;
@@ -135,31 +150,17 @@ export function tokenizeIntlInto(line: string, out: CodeUnits): void {
     out.setString(line);
     return;
   }
+  // Rule 2 at most doubles rule 1's output; a code point takes at most two units, and a
+  // symbol two spaces more.
+  out.reset(8 * n + 8);
   // Both pair rules need a punctuation mark and insert only spaces: everything before the
   // first mark's neighbour is final, and a scan reaching it starts fresh (see 13a.ts).
+  const from = firstP < 0 ? m : firstP > 0 ? firstP - 1 : 0;
+  for (let i = 0; i < from; i++) emit(out, cps[i], cats[i]);
   if (firstP >= 0) {
-    const from = firstP > 0 ? firstP - 1 : 0;
-    bufB.length = pairRule(bufA, from, bufB, 0, N, true, P, false, false);
-    bufA.length = pairRule(bufB, 0, bufA, from, P, false, N, true, true);
+    applyRule1(bufA, from, bufB);
+    applyRules2And3(bufB, out);
   }
-  const length = bufA.length;
-  // Each code point takes at most two units, plus two spaces when it is a symbol.
-  out.reset(4 * length);
-  const data = out.data;
-  let o = 0;
-  for (let i = 0; i < length; i++) {
-    const cp = bufA.cps[i];
-    const symbol = (bufA.cats[i] & S) !== 0;
-    if (symbol) data[o++] = 0x20;
-    if (cp < 0x10000) data[o++] = cp;
-    else {
-      const v = cp - 0x10000;
-      data[o++] = 0xd800 + (v >> 10);
-      data[o++] = 0xdc00 + (v & 0x3ff);
-    }
-    if (symbol) data[o++] = 0x20;
-  }
-  out.length = o;
 }
 
 const shared = new CodeUnits(1024);

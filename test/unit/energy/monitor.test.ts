@@ -87,6 +87,24 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
     expect(JSON.parse(JSON.stringify(f))).toEqual(f);
   });
 
+  it('peeks at an open window (joules so far) and gives a power timeline for charts', async () => {
+    const clock = new FakeClock();
+    const m = await fakeMonitor([new FakeCounterMeter(descriptor(), clock, 40)], clock);
+    const h = await m.begin('train', 'train');
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1);
+      await m.peek(h);
+    }
+    const so = complete(await m.peek(h));
+    expect(so.joules).toBeCloseTo(200, 6);
+    const tl = await m.timeline(h, 3);
+    expect(tl[0].meterId).toBe('fake:counter');
+    expect(tl[0].points.length).toBeLessThanOrEqual(3);
+    expect(tl[0].points.every(([, w]) => Math.abs(w - 40) < 1e-6)).toBe(true);
+    clock.advance(5);
+    expect(complete(await m.end(h)).joules).toBeCloseTo(400, 6);
+  });
+
   it('flags a suspend (wall clock jumps 60 s, monotonic 1 s) and grades D (scenario 27)', async () => {
     const clock = new FakeClock();
     const wall = { ms: 1_800_000_000_000 };

@@ -1,7 +1,16 @@
 // v2 platform parsers (energy.md §5 scenarios 38, 39): Windows EMI blobs and macOS powermetrics.
 import { describe, expect, it } from 'vitest';
-import { emiDeltaJ, packageChannels, parseEmiMeasurements, parseEmiMetadata, PWH_J } from '../../../main/services/energy/parsers/emi';
-import { parsePowermetrics, powermetricsUnavailable } from '../../../main/services/energy/parsers/powermetrics';
+import {
+  emiDeltaJ,
+  packageChannels,
+  parseEmiMeasurements,
+  parseEmiMetadata,
+  PWH_J,
+} from '../../../main/services/energy/parsers/emi';
+import {
+  parsePowermetrics,
+  powermetricsUnavailable,
+} from '../../../main/services/energy/parsers/powermetrics';
 
 const wchar = (s: string, bytes?: number) => {
   const b = Buffer.from(`${s}\0`, 'utf16le');
@@ -21,16 +30,35 @@ const u32 = (n: number) => {
 describe('EMI (scenario 38)', () => {
   it('parses v1 metadata', () => {
     const name = wchar('RAPL_Package0_PKG');
-    const buf = Buffer.concat([u32(0), wchar('Intel', 32), wchar('RAPL', 32), u16(1), u16(name.length), name]);
+    const buf = Buffer.concat([
+      u32(0),
+      wchar('Intel', 32),
+      wchar('RAPL', 32),
+      u16(1),
+      u16(name.length),
+      name,
+    ]);
     expect(parseEmiMetadata(buf, 1)).toEqual([{ unit: 0, name: 'RAPL_Package0_PKG' }]);
   });
   it('parses v2 metadata and keeps only PKG channels', () => {
-    const names = ['RAPL_Package0_PKG', 'RAPL_Package0_PP0', 'RAPL_Package0_DRAM', 'RAPL_Package0_Core3_CORE', 'RAPL_Package1_PKG'];
+    const names = [
+      'RAPL_Package0_PKG',
+      'RAPL_Package0_PP0',
+      'RAPL_Package0_DRAM',
+      'RAPL_Package0_Core3_CORE',
+      'RAPL_Package1_PKG',
+    ];
     const chans = names.flatMap((n) => {
       const w = wchar(n);
       return [u32(0), u16(w.length), w];
     });
-    const buf = Buffer.concat([wchar('Intel', 32), wchar('RAPL', 32), u16(1), u16(names.length), ...chans]);
+    const buf = Buffer.concat([
+      wchar('Intel', 32),
+      wchar('RAPL', 32),
+      u16(1),
+      u16(names.length),
+      ...chans,
+    ]);
     const parsed = parseEmiMetadata(buf, 2);
     expect(parsed.map((c) => c.name)).toEqual(names);
     expect(packageChannels(parsed)).toEqual([0, 4]);
@@ -67,7 +95,9 @@ describe('powermetrics (scenario 39)', () => {
   });
   it('detects the sudo password prompt and the superuser error', () => {
     expect(powermetricsUnavailable('Password:')).toMatch(/sudoers/);
-    expect(powermetricsUnavailable('powermetrics must be invoked as the superuser')).toMatch(/root/);
+    expect(powermetricsUnavailable('powermetrics must be invoked as the superuser')).toMatch(
+      /root/,
+    );
     expect(powermetricsUnavailable('CPU Power: 1 mW')).toBeUndefined();
   });
 });

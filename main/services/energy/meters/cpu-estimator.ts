@@ -173,6 +173,10 @@ export class CpuEstimator implements Meter {
   }
 
   async read(): Promise<RawReading> {
+    return this.readSync();
+  }
+
+  readSync(): RawReading {
     const cur = this.sample();
     const t = this.options.now();
     const prev = this.prev ?? cur;

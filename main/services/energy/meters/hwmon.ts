@@ -27,6 +27,10 @@ class HwmonCounter implements Meter {
     private readonly now: () => bigint,
   ) {}
   async read(): Promise<RawReading> {
+    return this.readSync();
+  }
+
+  readSync(): RawReading {
     const raw = parseBigIntAttr(this.fs.readText(this.path), this.path);
     // amd_energy/i915 accumulate to 64 bit in the kernel: no wrap range, backwards = gap.
     return { t: this.now(), kind: 'counter', raw, unitJ: 1e-6 };
@@ -42,6 +46,10 @@ class HwmonPower implements Meter {
     private readonly now: () => bigint,
   ) {}
   async read(): Promise<RawReading> {
+    return this.readSync();
+  }
+
+  readSync(): RawReading {
     const uw = parseBigIntAttr(this.fs.readText(this.path), this.path);
     return { t: this.now(), kind: 'power', watts: Number(uw) / 1e6 };
   }

@@ -77,6 +77,10 @@ class NvmlMeter implements Meter {
   ) {}
 
   async read(): Promise<RawReading> {
+    return this.readSync();
+  }
+
+  readSync(): RawReading {
     if (this.lost) throw new Error('GPU is lost');
     if (this.counter) {
       const r = this.nvml.totalEnergy(this.handle);

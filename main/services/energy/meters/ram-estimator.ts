@@ -56,6 +56,10 @@ export class RamEstimator implements Meter {
   }
 
   async read(): Promise<RawReading> {
+    return this.readSync();
+  }
+
+  readSync(): RawReading {
     return { t: this.now(), kind: 'model', watts: this.watts, inputs: {} };
   }
 

@@ -86,6 +86,10 @@ class RaplZoneMeter implements Meter {
   ) {}
 
   async read(): Promise<RawReading> {
+    return this.readSync();
+  }
+
+  readSync(): RawReading {
     const raw = parseBigIntAttr(this.fs.readText(this.path), this.path);
     const t = this.now();
     this.mirror?.detector.observe(this.mirror.zone, raw);

@@ -25,7 +25,7 @@ export function powermetricsUnavailable(text: string): string | undefined {
 export function parsePowermetrics(text: string): PowermetricsSample[] {
   const blocks = text.split(/\*\*\* Sampled system activity[^\n]*\n/).slice(1);
   const field = (block: string, label: string): number | undefined => {
-    const m = new RegExp(`^${label} Power:\\s*([\\d.]+)\\s*mW`, 'm').exec(block);
+    const m = new RegExp(`^${label} Power(?: \\([^)]*\\))?:\\s*([\\d.]+)\\s*mW`, 'm').exec(block);
     return m ? Number(m[1]) / 1000 : undefined;
   };
   return blocks.map((b) => ({

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { trainBpe, BpeTokenizer } from '../tokenizer';
+const en = readFileSync('/work/main/datasets/grammar-en-xx/train.en', 'utf8').trim().split('\n');
+const xx = readFileSync('/work/main/datasets/grammar-en-xx/train.xx', 'utf8').trim().split('\n');
+const t0 = Date.now();
+const json = await trainBpe([...en, ...xx], 1000);
+const tok = BpeTokenizer.fromJson(json);
+console.log('ms', Date.now() - t0, tok.vocabSize);
+const t1 = Date.now();
+const ids = await tok.encode([...en, ...xx]);
+console.log('encode ms', Date.now() - t1, ids.reduce((a, b) => a + b.length, 0) / ids.length);
+console.log(ids[0], await tok.decode([ids[0], [1, ...ids[1], 2, 0], [3, 50]]));
+console.log(await tok.encode(['Qq Ü hello\nworld']), (await tok.encode(['Qq Ü hello\nworld']))[0].map((i) => tok.token(i)));

@@ -1,0 +1,451 @@
+/**
+ * The docs/model-format.md Transformer as ONNX graphs (opset 17, plus com.microsoft for int8):
+ *
+ * - encoder (encoder-decoder kind): src_ids, src_mask → memory and, per decoder layer, the
+ *   cross-attention keys and values (cross.{i}.key / .value, [batch, heads, src_len, dHead]).
+ *   Computing them here, once per source, means every decoder step only reads them.
+ * - decoder: tgt_ids, src_mask, cross.{i}.*, past.{i}.key/value → logits, present.{i}.key/value.
+ *   One graph serves the first step (past length 0), each cached step (one new token) and the
+ *   teacher-forced pass (whole target, past length 0); positions start at the past length.
+ * - lm (decoder-only kind): ids, past.{i}.* → logits, present.{i}.*.
+ *
+ * Graph inputs and outputs are always int64 ids/masks and float32 tensors. Precisions:
+ * fp32; fp16 (weights stored as float16 — `fp16Compute` also runs the arithmetic in float16,
+ * otherwise the weights are cast to float32 once at session load); int8 (weight matrices and the
+ * embedding stored as int8 with per-column scales, activations quantized dynamically).
+ *
+ * Target padding is not a graph input: padding is always on the right, so the causal mask already
+ * keeps real positions from seeing pads; logits at pad positions are don't-care.
+ */
+import { GraphBuilder, float } from './graph-builder';
+import type { ModelConfig } from './config';
+import type { OnnxGraph } from './onnx-proto';
+import { DataType } from './onnx-proto';
+import { quantizeColumns, toFloat16, transpose } from './numeric';
+import { positionalEncoding } from './reference';
+
+export type Precision = 'fp32' | 'fp16' | 'int8';
+/** How int8 matrix products are written: one contrib op, or the standard-op chain. */
+export type Int8Kernel = 'DynamicQuantizeMatMul' | 'MatMulInteger';
+
+export interface GraphOptions {
+  precision: Precision;
+  /** fp16 only: run the arithmetic in float16 too (for GPU providers; slow on CPU). */
+  fp16Compute?: boolean;
+  int8Kernel?: Int8Kernel;
+  /** int8 only: quantize to 7 bits (±63) to avoid u8×s8 saturation on AVX2 without VNNI. */
+  reduceRange?: boolean;
+  /** int8 only: also store the embedding (and tied output projection) as int8. */
+  quantizeEmbedding?: boolean;
+}
+
+export type WeightSource = (name: string) => Float32Array;
+
+const MS_DOMAIN = 'com.microsoft';
+
+/** Column-concatenates [rows, colsᵢ] matrices (fuses q/k/v projections into one product). */
+function concatColumns(parts: Float32Array[], rows: number): Float32Array {
+  const widths = parts.map((p) => p.length / rows);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(rows * total);
+  for (let r = 0; r < rows; r++) {
+    let at = r * total;
+    parts.forEach((p, i) => {
+      out.set(p.subarray(r * widths[i], (r + 1) * widths[i]), at);
+      at += widths[i];
+    });
+  }
+  return out;
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function scaled(values: Float32Array, factor: number): Float32Array {
+  return values.map((v) => v * factor);
+}
+
+/** Emits the Transformer's pieces into one graph at one precision. */
+class TransformerEmitter {
+  readonly g: GraphBuilder;
+  readonly d: number;
+  readonly heads: number;
+  readonly dHead: number;
+  /** Element type of activations inside the graph. */
+  readonly ctype: typeof DataType.FLOAT | typeof DataType.FLOAT16;
+  readonly negative: number;
+  readonly int8: boolean;
+  #embedding: { table: string; rowScale: string | null; projection: string | null } | null =
+    null;
+
+  constructor(
+    name: string,
+    readonly config: ModelConfig,
+    readonly weights: WeightSource,
+    readonly options: GraphOptions,
+  ) {
+    this.g = new GraphBuilder(name);
+    this.d = config.dModel;
+    this.heads = config.heads;
+    this.dHead = config.dModel / config.heads;
+    const fp16Compute = options.precision === 'fp16' && options.fp16Compute === true;
+    this.ctype = fp16Compute ? DataType.FLOAT16 : DataType.FLOAT;
+    // -1e9 as the format specifies; float16 tops out at 65504, and exp(-1e4) is already 0.
+    this.negative = fp16Compute ? -1e4 : -1e9;
+    this.int8 = options.precision === 'int8';
+  }
+
+  scalar(value: number): string {
+    return this.g.scalar(value, this.ctype, toFloat16);
+  }
+
+  /** A float tensor initializer in the compute type (float16 storage cast up when needed). */
+  constant(hint: string, values: Float32Array, dims: readonly number[]): string {
+    const g = this.g;
+    if (this.options.precision !== 'fp16') {
+      return g.initializer(g.fresh(hint), DataType.FLOAT, dims, values);
+    }
+    const stored = g.initializer(g.fresh(hint), DataType.FLOAT16, dims, toFloat16(values));
+    if (this.ctype === DataType.FLOAT16) return stored;
+    // Storage-only float16: onnxruntime folds this Cast at load, so compute stays float32.
+    return g.op('Cast', [stored], { to: DataType.FLOAT });
+  }
+
+  /** Graph float32 input → compute type. */
+  toCompute(value: string): string {
+    return this.ctype === DataType.FLOAT ? value : this.g.op('Cast', [value], { to: this.ctype });
+  }
+
+  /** Compute type → float32, optionally straight into a graph output name. */
+  toFloat(value: string, outputName?: string): string {
+    const outputs = outputName ? [outputName] : undefined;
+    if (this.ctype === DataType.FLOAT) {
+      return outputs ? this.g.op('Identity', [value], {}, { outputs }) : value;
+    }
+    return this.g.op('Cast', [value], { to: DataType.FLOAT }, outputs ? { outputs } : {});
+  }
+
+  levels(): number {
+    return this.options.reduceRange ? 63 : 127;
+  }
+
+  /** x · w + b for w [rows, cols] (rows = x's last dimension). */
+  linear(hint: string, x: string, w: Float32Array, rows: number, b: Float32Array | null): string {
+    const g = this.g;
+    const cols = w.length / rows;
+    if (!this.int8) {
+      const product = g.op('MatMul', [x, this.constant(`${hint}.w`, w, [rows, cols])]);
+      return b ? g.op('Add', [product, this.constant(`${hint}.b`, b, [cols])]) : product;
+    }
+    const q = quantizeColumns(w, rows, cols, this.levels());
+    const weight = g.initializer(g.fresh(`${hint}.wq`), DataType.INT8, [rows, cols], q.values);
+    const scale = g.initializer(g.fresh(`${hint}.ws`), DataType.FLOAT, [cols], q.scales);
+    const bias = b ? g.initializer(g.fresh(`${hint}.b`), DataType.FLOAT, [cols], b) : '';
+    return this.int8MatMul(x, weight, scale, cols, bias);
+  }
+
+  /** x · (weight * scale) + bias with int8 `weight` [rows, cols] and float per-column `scale`. */
+  int8MatMul(x: string, weight: string, scale: string, cols: number, bias: string): string {
+    const g = this.g;
+    const zeros = g.initializer(g.fresh('wzp'), DataType.INT8, [cols], new Int8Array(cols));
+    if ((this.options.int8Kernel ?? 'DynamicQuantizeMatMul') === 'DynamicQuantizeMatMul') {
+      return g.op('DynamicQuantizeMatMul', [x, weight, scale, zeros, bias], {}, { domain: MS_DOMAIN });
+    }
+    const [xq, xScale, xZero] = g.ops('DynamicQuantizeLinear', [x], {}, { outputs: 3 });
+    const product = g.op('MatMulInteger', [xq, weight, xZero, zeros]);
+    const asFloat = g.op('Cast', [product], { to: DataType.FLOAT });
+    const out = g.op('Mul', [g.op('Mul', [asFloat, xScale]), scale]);
+    return bias ? g.op('Add', [out, bias]) : out;
+  }
+
+  /** The embedding table (and, with tied weights, the output projection built from it). */
+  embedding(): { table: string; rowScale: string | null; projection: string | null } {
+    if (this.#embedding) return this.#embedding;
+    const g = this.g;
+    const { vocabSize } = this.config;
+    const table = this.weights('embed.weight');
+    if (this.int8 && this.options.quantizeEmbedding !== false) {
+      // Per-row scales: a row of the table is a column of the tied projection Eᵀ, so one set of
+      // int8 values and scales serves both the lookup and the output layer.
+      const q = quantizeColumns(transpose(table, vocabSize, this.d), this.d, vocabSize, this.levels());
+      const values = new Int8Array(table.length);
+      for (let v = 0; v < vocabSize; v++) {
+        for (let j = 0; j < this.d; j++) values[v * this.d + j] = q.values[j * vocabSize + v];
+      }
+      const stored = g.initializer('embed.q', DataType.INT8, [vocabSize, this.d], values);
+      const lookupScale = g.initializer(
+        'embed.scale_x_sqrt_d',
+        DataType.FLOAT,
+        [vocabSize, 1],
+        scaled(q.scales, Math.sqrt(this.d)),
+      );
+      const projectionScale = g.initializer('embed.scale', DataType.FLOAT, [vocabSize], q.scales);
+      this.#embedding = { table: stored, rowScale: lookupScale, projection: projectionScale };
+    } else {
+      const stored = this.constant('embed', table, [vocabSize, this.d]);
+      this.#embedding = { table: stored, rowScale: null, projection: null };
+    }
+    return this.#embedding;
+  }
+
+  /** E[ids] * sqrt(d) + PE[start : start + len]; `start`/`end` are int64 [1] values. */
+  embed(ids: string, start: string, end: string): string {
+    const g = this.g;
+    const e = this.embedding();
+    let x: string;
+    if (e.rowScale) {
+      const rows = g.op('Cast', [g.op('Gather', [e.table, ids], { axis: 0 })], { to: DataType.FLOAT });
+      x = g.op('Mul', [rows, g.op('Gather', [e.rowScale, ids], { axis: 0 })]);
+    } else {
+      x = g.op('Mul', [g.op('Gather', [e.table, ids], { axis: 0 }), this.scalar(Math.sqrt(this.d))]);
+    }
+    const table = positionalEncoding(this.config.maxLength, this.d);
+    const pe = this.constant('positions', table, [this.config.maxLength, this.d]);
+    return g.op('Add', [x, g.op('Slice', [pe, start, end, g.int64([0])])]);
+  }
+
+  layerNorm(x: string, prefix: string): string {
+    const gamma = this.constant(`${prefix}.gamma`, this.weights(`${prefix}.gamma`), [this.d]);
+    const beta = this.constant(`${prefix}.beta`, this.weights(`${prefix}.beta`), [this.d]);
+    return this.g.op('LayerNormalization', [x, gamma, beta], {
+      axis: -1,
+      epsilon: float(this.config.layerNormEps),
+    });
+  }
+
+  /** [batch, len, d] → [batch, heads, len, dHead]. */
+  splitHeads(x: string): string {
+    const g = this.g;
+    const r = g.op('Reshape', [x, g.int64([0, 0, this.heads, this.dHead])]);
+    return g.op('Transpose', [r], { perm: [0, 2, 1, 3] });
+  }
+
+  /** softmax(q·kᵀ + mask)·v with heads merged back to [batch, len, d] (q already scaled). */
+  attend(q: string, k: string, v: string, mask: string): string {
+    const g = this.g;
+    const scores = g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]);
+    const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
+    const context = g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] });
+    return g.op('Reshape', [context, g.int64([0, 0, this.d])]);
+  }
+
+  /** The query scale 1/sqrt(dHead) folded into Wq and bq (one multiply fewer per step). */
+  queryScale(): number {
+    return 1 / Math.sqrt(this.dHead);
+  }
+
+  /**
+   * Self-attention over [past ; new]; returns the output and the concatenated keys and values
+   * (the present cache). `past` is null in the encoder (no cache).
+   */
+  selfAttention(
+    x: string,
+    prefix: string,
+    mask: string,
+    past: { key: string; value: string } | null,
+  ): { out: string; key: string; value: string } {
+    const g = this.g;
+    const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
+    const s = this.queryScale();
+    const fused = this.linear(
+      `${prefix}.qkv`,
+      x,
+      concatColumns([scaled(w('q.weight'), s), w('k.weight'), w('v.weight')], this.d),
+      this.d,
+      concat([scaled(w('q.bias'), s), w('k.bias'), w('v.bias')]),
+    );
+    const [q, k, v] = g.ops('Split', [fused], { axis: -1 }, { outputs: 3 }).map((t) => this.splitHeads(t));
+    const key = past ? g.op('Concat', [past.key, k], { axis: 2 }) : k;
+    const value = past ? g.op('Concat', [past.value, v], { axis: 2 }) : v;
+    const context = this.attend(q, key, value, mask);
+    return { out: this.projectOut(context, prefix), key, value };
+  }
+
+  projectOut(context: string, prefix: string): string {
+    return this.linear(
+      `${prefix}.o`,
+      context,
+      this.weights(`${prefix}.o.weight`),
+      this.d,
+      this.weights(`${prefix}.o.bias`),
+    );
+  }
+
+  /** Cross-attention keys and values of one decoder layer from the encoder memory. */
+  crossKeyValue(memory: string, layer: number): { key: string; value: string } {
+    const prefix = `dec.${layer}.cross`;
+    const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
+    const fused = this.linear(
+      `${prefix}.kv`,
+      memory,
+      concatColumns([w('k.weight'), w('v.weight')], this.d),
+      this.d,
+      concat([w('k.bias'), w('v.bias')]),
+    );
+    const [k, v] = this.g.ops('Split', [fused], { axis: -1 }, { outputs: 2 });
+    return { key: this.splitHeads(k), value: this.splitHeads(v) };
+  }
+
+  crossAttention(x: string, prefix: string, key: string, value: string, mask: string): string {
+    const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
+    const s = this.queryScale();
+    const q = this.splitHeads(
+      this.linear(`${prefix}.q`, x, scaled(w('q.weight'), s), this.d, scaled(w('q.bias'), s)),
+    );
+    return this.projectOut(this.attend(q, key, value, mask), prefix);
+  }
+
+  feedForward(x: string, prefix: string): string {
+    const { d } = this;
+    const ff = this.config.ffDim;
+    const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
+    const hidden = this.g.op('Relu', [this.linear(`${prefix}.ff1`, x, w('ff1.weight'), d, w('ff1.bias'))]);
+    return this.linear(`${prefix}.ff2`, hidden, w('ff2.weight'), ff, w('ff2.bias'));
+  }
+
+  residual(x: string, sub: string, norm: string): string {
+    return this.layerNorm(this.g.op('Add', [x, sub]), norm);
+  }
+
+  /** Additive key-padding mask [batch, 1, 1, len] from an int64 0/1 mask. */
+  paddingMask(mask: string): string {
+    const g = this.g;
+    const m = g.op('Cast', [mask], { to: this.ctype });
+    const blocked = g.op('Mul', [g.op('Sub', [this.scalar(1), m]), this.scalar(this.negative)]);
+    return g.op('Unsqueeze', [blocked, g.int64([1, 2])]);
+  }
+
+  /** Additive causal mask [len, past + len] for queries at positions past..past+len-1. */
+  causalMask(start: string, end: string): string {
+    const g = this.g;
+    const first = g.op('Squeeze', [start]);
+    const last = g.op('Squeeze', [end]);
+    const one = g.int64([1], []);
+    const rows = g.op('Range', [first, last, one]);
+    const cols = g.op('Range', [g.int64([0], []), last, one]);
+    const future = g.op('Greater', [
+      g.op('Unsqueeze', [cols, g.int64([0])]),
+      g.op('Unsqueeze', [rows, g.int64([1])]),
+    ]);
+    return g.op('Where', [future, this.scalar(this.negative), this.scalar(0)]);
+  }
+
+  /** Final LN and the output projection (tied Eᵀ or generator) → float32 logits output. */
+  logits(x: string): void {
+    const g = this.g;
+    const { vocabSize } = this.config;
+    const h = this.layerNorm(x, 'dec.ln');
+    let logits: string;
+    if (this.config.tiedEmbeddings) {
+      const e = this.embedding();
+      // Transposing an initializer is folded by onnxruntime at load: the file keeps one copy.
+      const projection = g.op('Transpose', [e.table], { perm: [1, 0] });
+      logits = e.projection
+        ? this.int8MatMul(h, projection, e.projection, vocabSize, '')
+        : g.op('MatMul', [h, projection]);
+    } else {
+      logits = this.linear(
+        'generator',
+        h,
+        this.weights('generator.weight'),
+        this.d,
+        this.weights('generator.bias'),
+      );
+    }
+    this.toFloat(logits, 'logits');
+    g.outputs.push({ name: 'logits', dataType: DataType.FLOAT, shape: ['batch', 'tgt_len', vocabSize] });
+  }
+
+  /** Declares a float32 [batch, heads, len, dHead] output fed by `value`. */
+  cacheOutput(name: string, value: string, length: string): void {
+    this.toFloat(value, name);
+    this.g.outputs.push({ name, dataType: DataType.FLOAT, shape: ['batch', this.heads, length, this.dHead] });
+  }
+
+  cacheInput(name: string, length: string): string {
+    return this.toCompute(this.g.input(name, DataType.FLOAT, ['batch', this.heads, length, this.dHead]));
+  }
+}
+
+export function buildEncoderGraph(
+  config: ModelConfig,
+  weights: WeightSource,
+  options: GraphOptions,
+): OnnxGraph {
+  const m = new TransformerEmitter('encoder', config, weights, options);
+  const g = m.g;
+  const ids = g.input('src_ids', DataType.INT64, ['batch', 'src_len']);
+  const mask = g.input('src_mask', DataType.INT64, ['batch', 'src_len']);
+  const length = g.op('Shape', [ids], { start: 1, end: 2 });
+  let x = m.embed(ids, g.int64([0]), length);
+  const attnMask = m.paddingMask(mask);
+  for (let i = 0; i < config.encoderLayers; i++) {
+    const p = `enc.${i}`;
+    x = m.residual(x, m.selfAttention(x, `${p}.self`, attnMask, null).out, `${p}.ln1`);
+    x = m.residual(x, m.feedForward(x, p), `${p}.ln2`);
+  }
+  const memory = m.layerNorm(x, 'enc.ln');
+  m.toFloat(memory, 'memory');
+  g.outputs.push({ name: 'memory', dataType: DataType.FLOAT, shape: ['batch', 'src_len', config.dModel] });
+  for (let i = 0; i < config.decoderLayers; i++) {
+    const kv = m.crossKeyValue(memory, i);
+    m.cacheOutput(`cross.${i}.key`, kv.key, 'src_len');
+    m.cacheOutput(`cross.${i}.value`, kv.value, 'src_len');
+  }
+  return g.build();
+}
+
+/** The decoder with a key/value cache; `kind` picks the encoder-decoder or language-model form. */
+export function buildDecoderGraph(
+  config: ModelConfig,
+  weights: WeightSource,
+  options: GraphOptions,
+): OnnxGraph {
+  const seq2seq = config.kind === 'encoder-decoder';
+  const m = new TransformerEmitter(seq2seq ? 'decoder' : 'lm', config, weights, options);
+  const g = m.g;
+  const ids = g.input(seq2seq ? 'tgt_ids' : 'ids', DataType.INT64, ['batch', 'tgt_len']);
+  const srcMask = seq2seq ? m.paddingMask(g.input('src_mask', DataType.INT64, ['batch', 'src_len'])) : '';
+  const past: { key: string; value: string }[] = [];
+  const cross: { key: string; value: string }[] = [];
+  for (let i = 0; i < config.decoderLayers; i++) {
+    past.push({
+      key: m.cacheInput(`past.${i}.key`, 'past_len'),
+      value: m.cacheInput(`past.${i}.value`, 'past_len'),
+    });
+    if (seq2seq) {
+      cross.push({
+        key: m.cacheInput(`cross.${i}.key`, 'src_len'),
+        value: m.cacheInput(`cross.${i}.value`, 'src_len'),
+      });
+    }
+  }
+  // Positions continue from the cache: start = past length, end = past length + new tokens.
+  const start = g.op('Shape', [g.inputs.find((v) => v.name === 'past.0.key')!.name], { start: 2, end: 3 });
+  const end = g.op('Add', [start, g.op('Shape', [ids], { start: 1, end: 2 })]);
+  let x = m.embed(ids, start, end);
+  const causal = m.causalMask(start, end);
+  for (let i = 0; i < config.decoderLayers; i++) {
+    const p = `dec.${i}`;
+    const self = m.selfAttention(x, `${p}.self`, causal, past[i]);
+    x = m.residual(x, self.out, `${p}.ln1`);
+    let ffNorm = `${p}.ln2`;
+    if (seq2seq) {
+      const c = m.crossAttention(x, `${p}.cross`, cross[i].key, cross[i].value, srcMask);
+      x = m.residual(x, c, `${p}.ln2`);
+      ffNorm = `${p}.ln3`;
+    }
+    x = m.residual(x, m.feedForward(x, p), ffNorm);
+    m.cacheOutput(`present.${i}.key`, self.key, 'total_len');
+    m.cacheOutput(`present.${i}.value`, self.value, 'total_len');
+  }
+  m.logits(x);
+  return g.build();
+}

@@ -1,0 +1,80 @@
+/**
+ * Upstream-quality fixes for @tensorflow/tfjs-backend-wasm 4.22, applied in our code because the
+ * package is no longer released (see ../shared/design/model-speed.md for the measurements).
+ *
+ * BatchMatMul: the wasm kernel sends a product to XNNPACK only when neither operand is transposed
+ * and there is no batch dimension; everything else falls into a scalar C++ loop about 10× slower.
+ * Every gradient of a matmul (`dy·Wᵀ`, `xᵀ·dy`), the tied output projection `x·Eᵀ` and `q·kᵀ` take
+ * that slow path. The fix materialises the transposed operand with the wasm Transpose kernel (a
+ * cheap, cache-friendly copy) and then calls the original kernel untransposed, so 2-D products
+ * reach XNNPACK. Same maths, same results to float32 rounding; small-model training went from 308
+ * to about 1,000 target tokens/s on the reference machine (a 1024×4000 gradient product here:
+ * 1.9 s → 0.12 s). Upstream: the XNNPACK path was added for the untransposed, batch-1 case only
+ * (tensorflow/tfjs#2532, "support transposed bits" left as future work; see also #6982).
+ *
+ * The patch must be installed after `@tensorflow/tfjs-backend-wasm` registers its kernels and is
+ * best installed before `tf.setBackend('wasm')` (the engine runs each kernel's setupFunc at backend
+ * initialisation; we keep the original setupFunc so either order works).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+let patched = false;
+
+export const WASM_PATCHES = [
+  'BatchMatMul: transposed operands materialised, then XNNPACK (tfjs#2532)',
+] as const;
+
+function swapLastTwo(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return perm;
+}
+
+/** Replaces the wasm BatchMatMul kernel with the transpose-first version (idempotent). */
+export function patchWasmKernels(): string[] {
+  if (patched) return [...WASM_PATCHES];
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!original || !transpose) {
+    throw new Error('tfjs-backend-wasm kernels are not registered; import the package first');
+  }
+  const originalFunc = original.kernelFunc;
+  const transposeFunc = transpose.kernelFunc;
+  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    let a = inputs.a as TensorInfo;
+    let b = inputs.b as TensorInfo;
+    const temporaries: TensorInfo[] = [];
+    if (transposeA) {
+      a = transposeFunc({
+        inputs: { x: a },
+        backend,
+        attrs: { perm: swapLastTwo(a.shape.length) },
+      }) as TensorInfo;
+      temporaries.push(a);
+    }
+    if (transposeB) {
+      b = transposeFunc({
+        inputs: { x: b },
+        backend,
+        attrs: { perm: swapLastTwo(b.shape.length) },
+      }) as TensorInfo;
+      temporaries.push(b);
+    }
+    try {
+      return originalFunc({
+        inputs: { a, b },
+        backend,
+        attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as NamedAttrMap,
+      });
+    } finally {
+      for (const t of temporaries) backend.disposeData(t.dataId);
+    }
+  };
+  const replacement: KernelConfig = { ...original, kernelFunc };
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel(replacement);
+  patched = true;
+  return [...WASM_PATCHES];
+}
