@@ -17,6 +17,7 @@ export type {
   EnergyMonitor,
   EnergyMonitorOptions,
   EndOptions,
+  EnergyManifest,
   IncompleteFigure,
   WindowFigure,
   WindowHandle,
@@ -32,6 +33,8 @@ export type { CarbonFigure, CarbonSettings, GridIntensity } from './carbon';
 export { energySignature, ENERGY_METHOD_VERSION } from './signature';
 export { alignBySyncPulse, importWallMeterCsv, wallMeterWindow } from './imports/wall-meter';
 export { decodeEnergy, steadyStateWindow } from './attribution';
+export { summariseRepeats } from './repeats';
+export type { RepeatSummary } from './repeats';
 export type { Banded, RequestTimes } from './attribution';
 export type { WallMeterSeries } from './imports/wall-meter';
 export { importCodeCarbonCsv } from './imports/codecarbon';

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gradeOf, netFigure, perUnit } from './figure';
-import { buildSignature } from './signature';
+import { buildSignature, ENERGY_METHOD_VERSION } from './signature';
 import { runSamplerHost } from './sampler-host';
 import type { HostOptions } from './sampler-host';
 import { childProcessPort, inProcessPair } from './transport';
@@ -90,9 +90,25 @@ export interface EnergyMonitor {
   setBaseline(b: Baseline | undefined): void;
   /** The sampler's own CPU use so far. */
   overhead(): Promise<SamplerOverhead>;
+  /**
+   * What a run store keeps with every run (energy.md §3.13): probe results and choices (including
+   * failed meters and why), sampler periods and measured overhead, baseline, method version.
+   */
+  manifest(): Promise<EnergyManifest>;
   /** Set when the sampler is gone; figures are then incomplete. */
   lostReason(): string | undefined;
   close(): Promise<void>;
+}
+
+/** The measurement manifest of a run. JSON-serialisable. */
+export interface EnergyManifest {
+  methodVersion: string;
+  createdAt: string;
+  probe: ProbeReport;
+  periods: { counterS: number; powerS: number; estimatorS: number };
+  overhead?: SamplerOverhead;
+  baseline?: Baseline;
+  lost?: string;
 }
 
 /** Where the sampler script lives, from sources or from a bundle. */
@@ -392,6 +408,23 @@ export async function createEnergyMonitor(
     setBaseline: (b) => void (baseline = b),
     overhead: async () => (await request<'stats'>({ type: 'stats', id: nextId++ })).overhead,
     lostReason: () => lost,
+    manifest: async () => {
+      const cfg = options.sampler ?? {};
+      return {
+        methodVersion: ENERGY_METHOD_VERSION,
+        createdAt: new Date(wallNow()).toISOString(),
+        probe: report,
+        periods: {
+          counterS: cfg.counterPeriodS ?? 1,
+          powerS: cfg.powerPeriodS ?? 0.1,
+          estimatorS: cfg.estimatorPeriodS ?? 1,
+        },
+        ...(lost
+          ? { lost }
+          : { overhead: (await request<'stats'>({ type: 'stats', id: nextId++ })).overhead }),
+        ...(baseline ? { baseline } : {}),
+      };
+    },
     close: async () => {
       if (!lost) {
         await request<'closed'>({ type: 'close', id: nextId++ }).catch(() => undefined);

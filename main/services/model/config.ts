@@ -86,6 +86,18 @@ export function presetConfig(
   return modelConfigSchema.parse(config);
 }
 
+/** File name of the tokenizer beside the model. */
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** Host-side copy of one tensor (row-major float32). */
+export interface HostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Tensors by checkpoint name. */
+export type HostWeights = Map<string, HostTensor>;
+
 export interface TensorSpec {
   name: string;
   shape: number[];

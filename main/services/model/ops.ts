@@ -14,15 +14,16 @@ import { hashSeed } from './rng';
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor2D {
   const flat = ids.reshape([-1, 1]).toInt();
-  const lookup = tf.customGrad((e: tf.Tensor, save: tf.GradSaveFunc) => {
+  const lookup = tf.customGrad<tf.Tensor2D>((...args) => {
+    const e = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
     // The forward scope ends before back-propagation: keep the indices alive through `save`.
     save([flat]);
-    const value = tf.gather(e as tf.Tensor2D, flat.reshape([-1]));
-    const shape = (e as tf.Tensor2D).shape;
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(saved[0], dy, shape);
+    const value = tf.gather(e, flat.reshape([-1])) as tf.Tensor2D;
+    const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.scatterND(saved[0], dy, e.shape);
     return { value, gradFunc };
   });
-  return lookup(table) as tf.Tensor2D;
+  return lookup(table);
 }
 
 /**
@@ -31,13 +32,13 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor2D
  * silently drives a cross-entropy to zero. Built as int32 and cast, it is right everywhere.
  */
 export function oneHotFloat(labels: tf.Tensor1D, depth: number): tf.Tensor2D {
-  return tf.oneHot(labels, depth, 1, 0, 'int32').cast('float32') as tf.Tensor2D;
+  return tf.cast(tf.oneHot(labels, depth, 1, 0, 'int32'), 'float32');
 }
 
 /** `x · W + b` on a `[rows, in]` matrix (2-D keeps the wasm matmul on its fast path). */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
   const y = tf.matMul(x, weight as tf.Tensor2D);
-  return bias ? tf.add(y, bias) : y;
+  return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
 }
 
 /** Post-LN normalisation over the last axis, biased variance as PyTorch. */

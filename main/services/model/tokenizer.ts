@@ -19,8 +19,6 @@ import { tmpdir } from 'node:os';
 import { BPE, Tokenizer, metaspaceDecoder, metaspacePreTokenizer, replace } from 'tokenizers';
 import { PAD_ID, SPECIAL_TOKENS, UNK_ID } from './config';
 
-export const TOKENIZER_FILE = 'tokenizer.json';
-
 interface TokenizerJson {
   added_tokens: unknown[];
   model: {

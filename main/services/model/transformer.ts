@@ -8,19 +8,11 @@
  * that keeps the big products on the wasm backend's XNNPACK path (see wasm-patches.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from './config';
+import type { HostWeights, ModelConfig } from './config';
 import { MASK_VALUE, PAD_ID, sizeOf, tensorSpecs } from './config';
 import { DropoutContext, embeddingLookup, layerNorm, linear, smoothedCrossEntropy } from './ops';
 import type { LossParts } from './ops';
 import { Rng, hashSeed, xavierUniform } from './rng';
-
-/** Host-side copy of one tensor. */
-export interface HostTensor {
-  shape: number[];
-  data: Float32Array;
-}
-
-export type HostWeights = Map<string, HostTensor>;
 
 /** A batch of token ids (row-major, padded with PAD_ID). */
 export interface TokenBatch {

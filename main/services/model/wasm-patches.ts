@@ -17,7 +17,13 @@
  * initialisation; we keep the original setupFunc so either order works).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type {
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs';
 
 let patched = false;
 
@@ -69,7 +75,8 @@ export function patchWasmKernels(): string[] {
         attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as NamedAttrMap,
       });
     } finally {
-      for (const t of temporaries) backend.disposeData(t.dataId);
+      // The kernel API types the backend as `{}`; every tfjs backend implements disposeData.
+      for (const t of temporaries) (backend as KernelBackend).disposeData(t.dataId);
     }
   };
   const replacement: KernelConfig = { ...original, kernelFunc };

@@ -39,7 +39,7 @@ function category(cp: number): number {
   return v;
 }
 
-/** Code points and their categories; two sets ping-pong between the pair rules. */
+/** Code points and their categories: rule 1 reads one set and writes the other. */
 class Points {
   cps = new Int32Array(256);
   cats = new Uint8Array(256);
@@ -67,20 +67,22 @@ function rule2(a: number, b: number): boolean {
   return (a & P) !== 0 && (b & N) === 0;
 }
 
-/** Rule 1 over `src[from..)` into `dst[0..)`: `a b` → `a b ` (pair consumed). */
-function applyRule1(src: Points, from: number, dst: Points): void {
+/** Rule 1 over `src` into `dst`: `ab` → `a b ` (pair consumed). */
+function applyRule1(src: Points, dst: Points): void {
   const n = src.length;
   const { cps, cats } = src;
   const oc = dst.cps;
   const ok = dst.cats;
   let o = 0;
-  for (let i = from; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     oc[o] = cps[i];
     ok[o++] = cats[i];
     if (i + 1 < n && rule1(cats[i], cats[i + 1])) {
+      // Inserted spaces get category 0, like a real space.
+      oc[o] = 0x20;
+      ok[o++] = 0;
       oc[o] = cps[i + 1];
       ok[o++] = cats[i + 1];
-      // Inserted spaces get category 0, like a real space.
       oc[o] = 0x20;
       ok[o++] = 0;
       i++;
@@ -103,7 +105,7 @@ function emit(out: CodeUnits, cp: number, cat: number): void {
 }
 
 /**
- * Rule 2 over `src` appended to `out`: `a b` → ` a b` (pair consumed), each code point passed
+ * Rule 2 over `src` appended to `out`: `ab` → ` a b` (pair consumed), each code point passed
  * through rule 3 as it is emitted. Rule 3 looks at one character, so fusing it here is exact.
  */
 function applyRules2And3(src: Points, out: CodeUnits): void {
@@ -123,44 +125,46 @@ function applyRules2And3(src: Points, out: CodeUnits): void {
 /** Tokenizes one (already lowercased and right-stripped) line like `intl` into `out`, uncollapsed. */
 export function tokenizeIntlInto(line: string, out: CodeUnits): void {
   const n = line.length;
-  // Rule 1 at most doubles the text.
-  bufA.reserve(n);
-  bufB.reserve(2 * n);
+  // Rules 1 and 2 each at most double the text; a code point takes at most two units, and a
+  // symbol two spaces more.
+  out.reset(16 * n + 16);
+  // Both pair rules need a punctuation mark and insert only spaces, so until the first mark
+  // only rule 3 applies: emit straight to `out`, one pass. From the mark's left neighbour on
+  // (a scan reaching it starts fresh, as in 13a.ts), collect code points for the pair rules.
+  let i = 0;
+  let prevCp = -1;
+  let prevCat = 0;
+  let prevAt = 0;
+  while (i < n) {
+    const cp = line.codePointAt(i)!;
+    const cat = cp === 0x20 ? 0 : category(cp);
+    if ((cat & P) !== 0) break;
+    i += cp > 0xffff ? 2 : 1;
+    prevCp = cp;
+    prevCat = cat;
+    prevAt = out.length;
+    emit(out, cp, cat);
+  }
+  if (i === n) return;
+  bufA.reserve(n + 1);
+  bufB.reserve(2 * n + 2);
   const { cps, cats } = bufA;
-  let any = 0;
-  let firstP = -1;
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    let cp = line.charCodeAt(i);
-    if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n) {
-      const lo = line.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo < 0xe000) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-        i++;
-      }
-    }
-    const k = cp === 0x20 ? 0 : category(cp);
-    if (firstP < 0 && (k & P) !== 0) firstP = m;
+  if (prevCp >= 0) {
+    // Take the neighbour back: rule 1 may pair it with the mark.
+    out.length = prevAt;
+    cps[m] = prevCp;
+    cats[m++] = prevCat;
+  }
+  while (i < n) {
+    const cp = line.codePointAt(i)!;
+    i += cp > 0xffff ? 2 : 1;
     cps[m] = cp;
-    cats[m++] = k;
-    any |= k;
+    cats[m++] = cp === 0x20 ? 0 : category(cp);
   }
   bufA.length = m;
-  if ((any & (P | S)) === 0) {
-    out.setString(line);
-    return;
-  }
-  // Rule 2 at most doubles rule 1's output; a code point takes at most two units, and a
-  // symbol two spaces more.
-  out.reset(8 * n + 8);
-  // Both pair rules need a punctuation mark and insert only spaces: everything before the
-  // first mark's neighbour is final, and a scan reaching it starts fresh (see 13a.ts).
-  const from = firstP < 0 ? m : firstP > 0 ? firstP - 1 : 0;
-  for (let i = 0; i < from; i++) emit(out, cps[i], cats[i]);
-  if (firstP >= 0) {
-    applyRule1(bufA, from, bufB);
-    applyRules2And3(bufB, out);
-  }
+  applyRule1(bufA, bufB);
+  applyRules2And3(bufB, out);
 }
 
 const shared = new CodeUnits(1024);

@@ -103,6 +103,10 @@ describe('EnergyMonitor (in-process, fake meters)', () => {
     expect(tl[0].points.every(([, w]) => Math.abs(w - 40) < 1e-6)).toBe(true);
     clock.advance(5);
     expect(complete(await m.end(h)).joules).toBeCloseTo(400, 6);
+    const man = await m.manifest();
+    expect(man).toMatchObject({ methodVersion: '0.1.0', periods: { counterS: 1, powerS: 0.1 } });
+    expect(man.overhead?.inProcess).toBe(true);
+    expect(JSON.parse(JSON.stringify(man))).toEqual(man);
   });
 
   it('flags a suspend (wall clock jumps 60 s, monotonic 1 s) and grades D (scenario 27)', async () => {

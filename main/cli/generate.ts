@@ -1,0 +1,194 @@
+/**
+ * `ecoeval generate --model DIR_OR_ID -i src.txt [-o out.txt] [--precision int8] [--beam 4]
+ * [--max-length N] [--batch N] [--json]`: translates one sentence per line with the model's
+ * ONNX export (written first when missing or stale) and writes one hypothesis per line, in input
+ * order. Progress goes to stderr; Ctrl-C stops between batches and writes nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../services/workspace/atomic';
+import { generate, openTranslator } from '../services/model/onnx/inference';
+import type { ProviderName } from '../services/model/onnx/providers';
+import { PROVIDERS } from '../services/model/onnx/providers';
+import type { CliCommand, CliIO } from './io';
+import { EXIT_OK, UserError } from './io';
+import { asCommand, modelDirFromArgs, parsePrecision, parseWhole, usageError } from './export';
+
+const USAGE =
+  'usage: ecoeval generate --model DIR_OR_ID -i src.txt [-o out.txt] [--precision fp32|fp16|int8] [--beam N] [--max-length N] [--batch N] [--json]';
+
+const HELP = `${USAGE}
+
+Translates each line of the input (standard input when -i is - or absent) and writes one
+hypothesis per line (standard output when -o is absent). Runs the model's ONNX export at the
+chosen precision through onnxruntime, exporting it first if needed.
+
+  --model DIR_OR_ID     checkpoint folder (holding model.json), or a model id in the workspace
+  -i, --input FILE      source sentences, one per line
+  -o, --output FILE     hypotheses, one per line (written atomically)
+  --precision P         fp32 (default), fp16 or int8
+  --beam N              beam size (default 1: greedy)
+  --length-penalty A    beam score / length^A (default 1)
+  --max-length N        most generated tokens per sentence (default: the model's maximum)
+  --batch N             sentences per batch (default 32)
+  --threads N           onnxruntime intra-op threads (default: one per core)
+  --provider P          auto (default), cpu, cuda, webgpu, dml, coreml
+  --workspace DIR       workspace for model ids (default: ECOEVAL_WORKSPACE)
+  --json                print a JSON summary (with the hypotheses when -o is absent)
+  -h, --help            this help
+`;
+
+function parseProvider(value: string | undefined): ProviderName | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (!(PROVIDERS as readonly string[]).includes(value)) {
+    throw usageError(`--provider must be auto or one of ${PROVIDERS.join(', ')}`, USAGE);
+  }
+  return value as ProviderName;
+}
+
+function parsePenalty(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isFinite(n) || value.trim() === '') {
+    throw usageError(`--length-penalty must be a number, got "${value}"`, USAGE);
+  }
+  return n;
+}
+
+async function readLines(io: CliIO, file: string | undefined): Promise<string[]> {
+  let text: string;
+  if (file === undefined || file === '-') text = await io.readStdin();
+  else {
+    try {
+      text = await readFile(resolve(io.cwd, file), 'utf8');
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new UserError(`${file}: ${missing ? 'no such file' : 'cannot read it'}; check the path`);
+    }
+  }
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Progress lines on stderr: redrawn on a terminal, every few seconds elsewhere. */
+function progress(io: CliIO): (done: number, total: number, tokens: number) => void {
+  const started = performance.now();
+  let last = 0;
+  return (done, total, tokens) => {
+    const seconds = (performance.now() - started) / 1000;
+    const line = `generate: ${done} of ${total} sentences, ${Math.round(tokens / Math.max(seconds, 1e-3))} tokens/s`;
+    if (io.isTTY) io.stderr(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
+    else if (done === total || performance.now() - last > 3000) {
+      last = performance.now();
+      io.stderr(`${line}\n`);
+    }
+  };
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string', short: 'm' },
+        input: { type: 'string', short: 'i' },
+        output: { type: 'string', short: 'o' },
+        precision: { type: 'string', short: 'p' },
+        beam: { type: 'string' },
+        'length-penalty': { type: 'string' },
+        'max-length': { type: 'string' },
+        batch: { type: 'string' },
+        threads: { type: 'string' },
+        provider: { type: 'string' },
+        workspace: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    throw usageError((error as Error).message, USAGE);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  const precision = parsePrecision(values.precision, USAGE);
+  const beam = parseWhole('--beam', values.beam, USAGE) ?? 1;
+  const maxLength = parseWhole('--max-length', values['max-length'], USAGE);
+  const batchSize = parseWhole('--batch', values.batch, USAGE) ?? 32;
+  const threads = parseWhole('--threads', values.threads, USAGE);
+  const provider = parseProvider(values.provider);
+  const lengthPenalty = parsePenalty(values['length-penalty']);
+  return asCommand('generate', io, async () => {
+    const dir = await modelDirFromArgs(io, values.model, values.workspace, USAGE);
+    const lines = await readLines(io, values.input);
+    const translator = await openTranslator(dir, {
+      precision,
+      provider,
+      ...(threads ? { intraOpThreads: threads } : {}),
+      onExport: () => io.stderr(`No current ${precision} export of ${dir}; exporting it first…\n`),
+    });
+    try {
+      io.stderr(
+        `Translating ${lines.length} sentence(s) with ${precision} on ${translator.model.provider} (${beam === 1 ? 'greedy' : `beam ${beam}`})…\n`,
+      );
+      const result = await generate(translator, lines, {
+        beam,
+        lengthPenalty,
+        batchSize,
+        signal: io.signal,
+        onProgress: progress(io),
+        ...(maxLength ? { maxLength } : {}),
+      });
+      // One hypothesis per line, whatever the tokenizer decodes.
+      const text = result.hypotheses.map((h) => h.replace(/[\r\n]+/g, ' ')).join('\n');
+      const body = result.hypotheses.length ? `${text}\n` : '';
+      if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), body);
+      const summary = {
+        model: translator.checkpoint.dir,
+        export: translator.exportDir,
+        exported: translator.exported,
+        precision,
+        provider: translator.model.provider,
+        intraOpThreads: threads ?? null,
+        beam,
+        lengthPenalty,
+        sentences: result.sentences,
+        generatedTokens: result.generatedTokens,
+        seconds: result.seconds,
+        tokensPerSecond: result.generatedTokens / Math.max(result.seconds, 1e-9),
+        output: values.output ? resolve(io.cwd, values.output) : null,
+      };
+      if (values.json) {
+        const withText = values.output ? summary : { ...summary, hypotheses: result.hypotheses };
+        io.stdout(`${JSON.stringify(withText, null, 2)}\n`);
+      } else {
+        if (!values.output) io.stdout(body);
+        io.stderr(
+          `${result.sentences} sentence(s), ${result.generatedTokens} tokens in ${result.seconds.toFixed(2)} s (${Math.round(summary.tokensPerSecond)} tokens/s, ${summary.provider})\n`,
+        );
+      }
+      return EXIT_OK;
+    } finally {
+      await translator.release();
+    }
+  });
+}
+
+/** `ecoeval generate`: see the module header. */
+export const generateCommand: CliCommand = async (argv, io) => {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    if (e instanceof UserError) {
+      io.stderr(`ecoeval generate: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+};

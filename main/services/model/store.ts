@@ -1,0 +1,156 @@
+/**
+ * The workspace's models: list (unreadable folders reported, never touched), show, delete, and
+ * loading a checkpoint into a tfjs model with its tokenizer. A model whose training process is
+ * alive cannot be deleted; one whose process died while `running` is shown as interrupted (its
+ * last checkpoint is complete and can be resumed).
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TEMP_PREFIX, fsyncDirectory } from '../workspace/atomic';
+import type { Workspace } from '../workspace/workspace';
+import { BadRequestError, NotFoundError } from '../errors';
+import { checkpointBytes, readCheckpoint, readManifest } from './checkpoint';
+import type { ModelManifest } from './checkpoint';
+import type { BackendName } from './backend';
+import type { TrainingStatus } from './training-types';
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  kind: ModelManifest['config']['kind'];
+  task: ModelManifest['task'];
+  preset: ModelManifest['preset'];
+  parameters: number;
+  vocabSize: number;
+  /** `interrupted` when the record says running but its process is gone. */
+  status: TrainingStatus | 'interrupted';
+  step: number;
+  tokens: number;
+  elapsedS: number;
+  joules: number | null;
+  bestBleu: number | null;
+  lastBleu: number | null;
+  backend: string;
+  bytes: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ModelList {
+  models: ModelSummary[];
+  broken: Array<{ folder: string; problem: string }>;
+}
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `<dataset>-<preset>-<yyyymmdd-hhmmss>`, suffixed when taken (call under the workspace lock). */
+export async function newModelId(modelsDir: string, dataset: string, preset: string): Promise<string> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const base = `${dataset}-${preset}-${stamp}`.replace(/[^\w.-]+/g, '-');
+  const taken = new Set(await readdir(modelsDir).catch(() => [] as string[]));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+export function summarise(manifest: ModelManifest, bytes: number): ModelSummary {
+  const t = manifest.training;
+  const bleus = t.curve.map((p) => p.validBleu).filter((b): b is number => b !== null);
+  return {
+    id: manifest.id,
+    name: manifest.name,
+    kind: manifest.config.kind,
+    task: manifest.task,
+    preset: manifest.preset,
+    parameters: manifest.parameters,
+    vocabSize: manifest.config.vocabSize,
+    status: t.status === 'running' && !alive(t.pid) ? 'interrupted' : t.status,
+    step: t.step,
+    tokens: t.tokens,
+    elapsedS: t.elapsedS,
+    joules: t.joules ?? null,
+    bestBleu: bleus.length ? Math.max(...bleus) : null,
+    lastBleu: bleus.at(-1) ?? null,
+    backend: (t.backend?.name as BackendName | undefined) ?? 'unknown',
+    bytes,
+    createdAt: manifest.createdAt,
+    updatedAt: manifest.updatedAt,
+  };
+}
+
+const ID_PATTERN = /^[\w.-]+$/;
+
+export class ModelStore {
+  constructor(readonly workspace: Workspace) {}
+
+  dir(id: string): string {
+    if (!ID_PATTERN.test(id) || id.startsWith('.')) throw new BadRequestError(`"${id}" is not a model id.`);
+    return join(this.workspace.modelsDir, id);
+  }
+
+  async list(): Promise<ModelList> {
+    const models: ModelSummary[] = [];
+    const broken: ModelList['broken'] = [];
+    const entries = await readdir(this.workspace.modelsDir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const dir = join(this.workspace.modelsDir, entry.name);
+      try {
+        const manifest = await readManifest(dir);
+        models.push(summarise(manifest, await checkpointBytes(dir, manifest)));
+      } catch (error) {
+        broken.push({ folder: entry.name, problem: (error as Error).message });
+      }
+    }
+    models.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+    return { models, broken };
+  }
+
+  async get(id: string): Promise<ModelManifest> {
+    const dir = this.dir(id);
+    await stat(dir).catch(() => {
+      throw new NotFoundError(`No model with id "${id}".`);
+    });
+    return readManifest(dir);
+  }
+
+  /** Reads and verifies a checkpoint (weights, tokenizer) without tfjs. */
+  async read(id: string) {
+    await this.get(id);
+    return readCheckpoint(this.dir(id));
+  }
+
+  /** Deletes a model (refused while its training process runs): one rename, then removal. */
+  async delete(id: string): Promise<{ deleted: string }> {
+    const dir = this.dir(id);
+    return this.workspace.lock.withLock(`delete of model ${id}`, async () => {
+      await stat(dir).catch(() => {
+        throw new NotFoundError(`No model with id "${id}".`);
+      });
+      const manifest = await readManifest(dir).catch(() => null);
+      const pid = manifest?.training.pid ?? null;
+      if (manifest?.training.status === 'running' && alive(pid) && pid !== process.pid) {
+        throw new BadRequestError(
+          `Model "${id}" is being trained by process ${pid}; cancel the training first.`,
+        );
+      }
+      const trash = join(
+        this.workspace.modelsDir,
+        `${TEMP_PREFIX}deleted-${id}-${process.pid}-${randomBytes(4).toString('hex')}`,
+      );
+      await rename(dir, trash);
+      await fsyncDirectory(this.workspace.modelsDir);
+      await rm(trash, { recursive: true, force: true });
+      return { deleted: id };
+    });
+  }
+}
