@@ -360,6 +360,15 @@ export async function createEnergyMonitor(
       ...(net ? { net } : {}),
       perUnit: h.phase === 'warm-up' ? [] : perUnit(gross, warmUpJ, eo.units),
       warmUpExcludedJ: warmUpJ,
+      ...(r.processShareJ !== undefined
+        ? {
+            processShare: {
+              joules: r.processShareJ,
+              scope: 'process-share' as const,
+              foreignCpuFraction: r.foreignCpuFraction ?? 0,
+            },
+          }
+        : {}),
       ...(eo.repeats !== undefined ? { repeats: eo.repeats } : {}),
       signature: buildSignature(r.components, 'gross'),
     };

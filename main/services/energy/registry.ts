@@ -234,6 +234,7 @@ export function buildRegistry(config: SamplerConfig, deps: RegistryDeps = {}): R
         const s = probeNvidiaSmi({
           command: config.nvidiaSmi ?? 'nvidia-smi',
           periodS: powerPeriodS,
+          cudaVisibleDevices: config.cudaVisibleDevices,
           now,
         });
         probes.push(...s.probes);

@@ -187,6 +187,11 @@ export interface EnergyFigure {
   perUnit: PerUnitFigure[];
   /** Energy of nested warm-up windows, subtracted before per-unit division. */
   warmUpExcludedJ: number;
+  /**
+   * Secondary, labelled view: our process tree's busy-time share of the CPU figure (estimator
+   * running as meter or cross-check), and other processes' share of the machine's CPU time.
+   */
+  processShare?: { joules: number; scope: 'process-share'; foreignCpuFraction: number };
   /** Number of repeats the caller looped (not single-shot when ≥ 10 and ≥ 10 s). */
   repeats?: number;
   /** The sacreBLEU-style signature (see `energySignature`). */

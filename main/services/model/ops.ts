@@ -32,13 +32,13 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor2D
  * silently drives a cross-entropy to zero. Built as int32 and cast, it is right everywhere.
  */
 export function oneHotFloat(labels: tf.Tensor1D, depth: number): tf.Tensor2D {
-  return tf.cast(tf.oneHot(labels, depth, 1, 0, 'int32'), 'float32');
+  return tf.cast(tf.oneHot(labels, depth, 1, 0, 'int32'), 'float32') as tf.Tensor2D;
 }
 
 /** `x · W + b` on a `[rows, in]` matrix (2-D keeps the wasm matmul on its fast path). */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
-  const y = tf.matMul(x, weight as tf.Tensor2D);
-  return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
+  const y: tf.Tensor2D = tf.matMul(x, weight as tf.Tensor2D);
+  return bias ? tf.add<tf.Tensor2D>(y, bias) : y;
 }
 
 /** Post-LN normalisation over the last axis, biased variance as PyTorch. */

@@ -70,6 +70,7 @@ describe('ecoeval energy measure', () => {
     expect(r.figure.highJ).toBeGreaterThan(r.figure.joules);
     expect(r.figure.grade).toBe('D');
     expect(r.figure.flags).toContain('estimate-only');
+    expect(r.figure.processShare.scope).toBe('process-share');
     expect(r.carbon.intensity).toMatchObject({ code: 'FR', basis: 'locale-assumed' });
     expect(r.signature).toMatch(
       /^meters:cpu=tdp\.estimate,ram=dimm\.estimate\|scope:cpu-package\+dimm-model\|basis:gross\|grid:FR\.CC\.2023\|version:/,

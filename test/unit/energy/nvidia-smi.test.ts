@@ -63,6 +63,18 @@ describe.skipIf(process.platform === 'win32')('nvidia-smi stream (fake binary on
     await Promise.all(r.meters.map((m) => m.close()));
   });
 
+  it('maps CUDA_VISIBLE_DEVICES: unused GPUs are reported, not summed', async () => {
+    const r = probeNvidiaSmi({
+      command: 'nvidia-smi',
+      periodS: 0.05,
+      now: () => process.hrtime.bigint(),
+      env: env('ok'),
+      cudaVisibleDevices: 'GPU-smi-0001',
+    });
+    expect(r.meters.map((m) => m.descriptor.usedByRun)).toEqual([false, true]);
+    await Promise.all(r.meters.map((m) => m.close()));
+  });
+
   it('reports [N/A] power as unavailable, never as 0 W', () => {
     const r = probe('na');
     expect(r.meters).toHaveLength(0);

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mapCudaVisibleDevices } from './nvml';
 import type { FamilyProbe, Meter, MeterDescriptor, RawReading } from '../types';
 
 const QUERY = ['--query-gpu=index,uuid,power.draw', '--format=csv,noheader,nounits'];
@@ -113,7 +114,8 @@ export interface SmiOptions {
   command: string;
   periodS: number;
   now: () => bigint;
-  usedIndices?: Set<number>;
+  /** CUDA_VISIBLE_DEVICES of the run (undefined = all GPUs used). */
+  cudaVisibleDevices?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -145,6 +147,13 @@ export function probeNvidiaSmi(o: SmiOptions): FamilyProbe {
     return out;
   }
   const rows = (r.stdout ?? '').split('\n').filter((l) => /^\s*\d+\s*,/.test(l));
+  const { used } = mapCudaVisibleDevices(
+    o.cudaVisibleDevices,
+    rows.map((row) => {
+      const f = row.split(',').map((x) => x.trim());
+      return { index: Number(f[0]), uuid: f[1], name: '' };
+    }),
+  );
   const stream = new SmiStream(o.command, Math.round(o.periodS * 1000), o.now, o.env);
   let open = 0;
   for (const row of rows) {
@@ -170,7 +179,7 @@ export function probeNvidiaSmi(o: SmiOptions): FamilyProbe {
       powerCeilingW: 1500,
       periodS: o.periodS,
       deviceKey: f[1],
-      usedByRun: o.usedIndices ? o.usedIndices.has(index) : true,
+      usedByRun: used.has(index),
       notes: ['fallback: NVML could not be loaded'],
     };
     open++;
