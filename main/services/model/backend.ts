@@ -58,7 +58,7 @@ async function tryNative(name: 'node-gpu' | 'node'): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new Error(
-        `${pkg} is not installed (its install script downloads libtensorflow, which fails offline; npm then drops the optional package)`,
+        `${pkg} is not installed (optional: its install script downloads libtensorflow and npm drops the package when that fails)`,
       );
     }
     throw new Error(`${pkg} failed to load: ${firstLine(error)}`);

@@ -376,6 +376,8 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
         const stop = await validate();
         await checkpoint();
         progress(true);
+        // Restart the speed window: validation time is not training throughput.
+        rate.splice(0, rate.length, { t: performance.now(), tokens: record.tokens, step: record.step });
         if (stop) finish('stopped-early', `no improvement in ${options.patience} validations (best at step ${record.best?.step})`);
       } else if ((performance.now() - lastCheckpoint) / 60000 >= options.checkpointMinutes) {
         await checkpoint();

@@ -37,6 +37,12 @@ export interface GraphOptions {
   reduceRange?: boolean;
   /** int8 only: also store the embedding (and tied output projection) as int8. */
   quantizeEmbedding?: boolean;
+  /**
+   * 'fused' (default): com.microsoft MultiHeadAttention and SkipLayerNormalization, far fewer
+   * nodes per step; 'standard': opset-17 ops only (always used with float16 compute, which those
+   * CPU kernels lack).
+   */
+  attention?: 'fused' | 'standard';
 }
 
 export type WeightSource = (name: string) => Float32Array;
@@ -82,6 +88,8 @@ class TransformerEmitter {
   readonly ctype: typeof DataType.FLOAT | typeof DataType.FLOAT16;
   readonly negative: number;
   readonly int8: boolean;
+  /** Use onnxruntime's fused contrib ops (float32 kernels only, so not with float16 compute). */
+  readonly fused: boolean;
   #embedding: { table: string; rowScale: string | null; projection: string | null } | null =
     null;
 
@@ -100,6 +108,7 @@ class TransformerEmitter {
     // -1e9 as the format specifies; float16 tops out at 65504, and exp(-1e4) is already 0.
     this.negative = fp16Compute ? -1e4 : -1e9;
     this.int8 = options.precision === 'int8';
+    this.fused = !fp16Compute && options.attention !== 'standard';
   }
 
   scalar(value: number): string {
@@ -212,12 +221,37 @@ class TransformerEmitter {
   }
 
   layerNorm(x: string, prefix: string): string {
-    const gamma = this.constant(`${prefix}.gamma`, this.weights(`${prefix}.gamma`), [this.d]);
-    const beta = this.constant(`${prefix}.beta`, this.weights(`${prefix}.beta`), [this.d]);
+    const [gamma, beta] = this.normWeights(prefix);
     return this.g.op('LayerNormalization', [x, gamma, beta], {
       axis: -1,
       epsilon: float(this.config.layerNormEps),
     });
+  }
+
+  normWeights(prefix: string): [string, string] {
+    return [
+      this.constant(`${prefix}.gamma`, this.weights(`${prefix}.gamma`), [this.d]),
+      this.constant(`${prefix}.beta`, this.weights(`${prefix}.beta`), [this.d]),
+    ];
+  }
+
+  /**
+   * LN(x + sub + bias): the post-LN residual. Fused, one SkipLayerNormalization node does the
+   * two additions and the normalisation (onnxruntime does not fuse this pattern by itself here).
+   */
+  residual(x: string, sub: string, bias: Float32Array, norm: string): string {
+    const g = this.g;
+    const b = this.constant(`${norm}.residual_bias`, bias, [this.d]);
+    if (this.fused) {
+      const [gamma, beta] = this.normWeights(norm);
+      return g.op(
+        'SkipLayerNormalization',
+        [sub, x, gamma, beta, b],
+        { epsilon: float(this.config.layerNormEps) },
+        { domain: MS_DOMAIN },
+      );
+    }
+    return this.layerNorm(g.op('Add', [x, g.op('Add', [sub, b])]), norm);
   }
 
   /** [batch, len, d] → [batch, heads, len, dHead]. */
@@ -227,55 +261,87 @@ class TransformerEmitter {
     return g.op('Transpose', [r], { perm: [0, 2, 1, 3] });
   }
 
-  /** softmax(q·kᵀ + mask)·v with heads merged back to [batch, len, d] (q already scaled). */
+  /** softmax(q·kᵀ / sqrt(dHead) + mask)·v with heads merged back to [batch, len, d]. */
   attend(q: string, k: string, v: string, mask: string): string {
     const g = this.g;
     const scores = g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]);
-    const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
+    const scaled = g.op('Mul', [scores, this.scalar(1 / Math.sqrt(this.dHead))]);
+    const probs = g.op('Softmax', [g.op('Add', [scaled, mask])], { axis: -1 });
     const context = g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] });
     return g.op('Reshape', [context, g.int64([0, 0, this.d])]);
   }
 
-  /** The query scale 1/sqrt(dHead) folded into Wq and bq (one multiply fewer per step). */
-  queryScale(): number {
-    return 1 / Math.sqrt(this.dHead);
+  /** com.microsoft MultiHeadAttention: projection bias, scaling, masks, softmax and cache in one node. */
+  multiHead(inputs: {
+    q: string;
+    k: string;
+    v: string;
+    bias?: string;
+    keyMask?: string;
+    attentionBias?: string;
+    past?: { key: string; value: string };
+  }): string[] {
+    const names = [
+      inputs.q,
+      inputs.k,
+      inputs.v,
+      inputs.bias ?? '',
+      inputs.keyMask ?? '',
+      inputs.attentionBias ?? '',
+      inputs.past?.key ?? '',
+      inputs.past?.value ?? '',
+    ];
+    while (names[names.length - 1] === '') names.pop();
+    return this.g.ops(
+      'MultiHeadAttention',
+      names,
+      { num_heads: this.heads, mask_filter_value: float(this.negative) },
+      { domain: MS_DOMAIN, outputs: inputs.past ? 3 : 1 },
+    );
   }
 
   /**
-   * Self-attention over [past ; new]; returns the output and the concatenated keys and values
-   * (the present cache). `past` is null in the encoder (no cache).
+   * Self-attention over [past ; new] (past null in the encoder). Returns the output before the
+   * output bias (the residual adds it) and the present keys and values [batch, heads, len, dHead].
+   * Masks: `keyMask`/`additive` from paddingMask (encoder), `causal` from causalMask (decoder).
    */
   selfAttention(
     x: string,
     prefix: string,
-    mask: string,
+    masks: { keyMask?: string; additive?: string; causal?: string },
     past: { key: string; value: string } | null,
   ): { out: string; key: string; value: string } {
     const g = this.g;
     const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
-    const s = this.queryScale();
-    const fused = this.linear(
-      `${prefix}.qkv`,
-      x,
-      concatColumns([scaled(w('q.weight'), s), w('k.weight'), w('v.weight')], this.d),
-      this.d,
-      concat([scaled(w('q.bias'), s), w('k.bias'), w('v.bias')]),
-    );
-    const [q, k, v] = g.ops('Split', [fused], { axis: -1 }, { outputs: 3 }).map((t) => this.splitHeads(t));
+    const weights = concatColumns([w('q.weight'), w('k.weight'), w('v.weight')], this.d);
+    const bias = concat([w('q.bias'), w('k.bias'), w('v.bias')]);
+    if (this.fused) {
+      const projected = this.linear(`${prefix}.qkv`, x, weights, this.d, null);
+      const [q, k, v] = g.ops('Split', [projected], { axis: -1 }, { outputs: 3 });
+      const [context, key, value] = this.multiHead({
+        q,
+        k,
+        v,
+        bias: this.constant(`${prefix}.qkv.b`, bias, [3 * this.d]),
+        ...(masks.keyMask ? { keyMask: masks.keyMask } : {}),
+        ...(masks.causal ? { attentionBias: masks.causal } : {}),
+        ...(past ? { past } : {}),
+      });
+      return { out: this.projectOut(context, prefix), key: key ?? '', value: value ?? '' };
+    }
+    const projected = this.linear(`${prefix}.qkv`, x, weights, this.d, bias);
+    const [q, k, v] = g
+      .ops('Split', [projected], { axis: -1 }, { outputs: 3 })
+      .map((t) => this.splitHeads(t));
     const key = past ? g.op('Concat', [past.key, k], { axis: 2 }) : k;
     const value = past ? g.op('Concat', [past.value, v], { axis: 2 }) : v;
-    const context = this.attend(q, key, value, mask);
+    const context = this.attend(q, key, value, masks.additive || masks.causal || '');
     return { out: this.projectOut(context, prefix), key, value };
   }
 
+  /** context · Wo (the output bias goes to the residual). */
   projectOut(context: string, prefix: string): string {
-    return this.linear(
-      `${prefix}.o`,
-      context,
-      this.weights(`${prefix}.o.weight`),
-      this.d,
-      this.weights(`${prefix}.o.bias`),
-    );
+    return this.linear(`${prefix}.o`, context, this.weights(`${prefix}.o.weight`), this.d, null);
   }
 
   /** Cross-attention keys and values of one decoder layer from the encoder memory. */
@@ -293,36 +359,49 @@ class TransformerEmitter {
     return { key: this.splitHeads(k), value: this.splitHeads(v) };
   }
 
-  crossAttention(x: string, prefix: string, key: string, value: string, mask: string): string {
+  /** Cross-attention on precomputed keys/values; output before the output bias. */
+  crossAttention(
+    x: string,
+    prefix: string,
+    key: string,
+    value: string,
+    masks: { keyMask: string; additive: string },
+  ): string {
     const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
-    const s = this.queryScale();
-    const q = this.splitHeads(
-      this.linear(`${prefix}.q`, x, scaled(w('q.weight'), s), this.d, scaled(w('q.bias'), s)),
-    );
-    return this.projectOut(this.attend(q, key, value, mask), prefix);
+    const q = this.linear(`${prefix}.q`, x, w('q.weight'), this.d, w('q.bias'));
+    if (this.fused) {
+      const [context] = this.multiHead({ q, k: key, v: value, keyMask: masks.keyMask });
+      return this.projectOut(context, prefix);
+    }
+    return this.projectOut(this.attend(this.splitHeads(q), key, value, masks.additive), prefix);
   }
 
+  /** relu(x·W1 + b1)·W2 (b2 goes to the residual). */
   feedForward(x: string, prefix: string): string {
     const { d } = this;
-    const ff = this.config.ffDim;
     const w = (p: string): Float32Array => this.weights(`${prefix}.${p}`);
-    const hidden = this.g.op('Relu', [this.linear(`${prefix}.ff1`, x, w('ff1.weight'), d, w('ff1.bias'))]);
-    return this.linear(`${prefix}.ff2`, hidden, w('ff2.weight'), ff, w('ff2.bias'));
+    const first = this.linear(`${prefix}.ff1`, x, w('ff1.weight'), d, w('ff1.bias'));
+    const hidden = this.g.op('Relu', [first]);
+    return this.linear(`${prefix}.ff2`, hidden, w('ff2.weight'), this.config.ffDim, null);
   }
 
-  residual(x: string, sub: string, norm: string): string {
-    return this.layerNorm(this.g.op('Add', [x, sub]), norm);
-  }
-
-  /** Additive key-padding mask [batch, 1, 1, len] from an int64 0/1 mask. */
-  paddingMask(mask: string): string {
+  /**
+   * Key-padding masks from the int64 0/1 mask: int32 [batch, len] for MultiHeadAttention, or
+   * additive [batch, 1, 1, len] for the standard attention.
+   */
+  paddingMask(mask: string): { keyMask: string; additive: string } {
     const g = this.g;
+    if (this.fused) return { keyMask: g.op('Cast', [mask], { to: DataType.INT32 }), additive: '' };
     const m = g.op('Cast', [mask], { to: this.ctype });
     const blocked = g.op('Mul', [g.op('Sub', [this.scalar(1), m]), this.scalar(this.negative)]);
-    return g.op('Unsqueeze', [blocked, g.int64([1, 2])]);
+    return { keyMask: '', additive: g.op('Unsqueeze', [blocked, g.int64([1, 2])]) };
   }
 
-  /** Additive causal mask [len, past + len] for queries at positions past..past+len-1. */
+  /**
+   * Additive causal mask for queries at positions start..end-1 over keys 0..end-1: [len, total]
+   * for the standard attention, [1, heads, len, total] for MultiHeadAttention (its bias input
+   * wants the heads dimension spelled out).
+   */
   causalMask(start: string, end: string): string {
     const g = this.g;
     const first = g.op('Squeeze', [start]);
@@ -334,7 +413,10 @@ class TransformerEmitter {
       g.op('Unsqueeze', [cols, g.int64([0])]),
       g.op('Unsqueeze', [rows, g.int64([1])]),
     ]);
-    return g.op('Where', [future, this.scalar(this.negative), this.scalar(0)]);
+    const mask = g.op('Where', [future, this.scalar(this.negative), this.scalar(0)]);
+    if (!this.fused) return mask;
+    const four = g.op('Unsqueeze', [mask, g.int64([0, 1])]);
+    return g.op('Expand', [four, g.int64([1, this.heads, 1, 1])]);
   }
 
   /** Final LN and the output projection (tied Eᵀ or generator) → float32 logits output. */
@@ -385,11 +467,13 @@ export function buildEncoderGraph(
   const mask = g.input('src_mask', DataType.INT64, ['batch', 'src_len']);
   const length = g.op('Shape', [ids], { start: 1, end: 2 });
   let x = m.embed(ids, g.int64([0]), length);
-  const attnMask = m.paddingMask(mask);
+  const padding = m.paddingMask(mask);
+  const w = (name: string): Float32Array => weights(name);
   for (let i = 0; i < config.encoderLayers; i++) {
     const p = `enc.${i}`;
-    x = m.residual(x, m.selfAttention(x, `${p}.self`, attnMask, null).out, `${p}.ln1`);
-    x = m.residual(x, m.feedForward(x, p), `${p}.ln2`);
+    const attention = m.selfAttention(x, `${p}.self`, padding, null).out;
+    x = m.residual(x, attention, w(`${p}.self.o.bias`), `${p}.ln1`);
+    x = m.residual(x, m.feedForward(x, p), w(`${p}.ff2.bias`), `${p}.ln2`);
   }
   const memory = m.layerNorm(x, 'enc.ln');
   m.toFloat(memory, 'memory');
@@ -412,7 +496,9 @@ export function buildDecoderGraph(
   const m = new TransformerEmitter(seq2seq ? 'decoder' : 'lm', config, weights, options);
   const g = m.g;
   const ids = g.input(seq2seq ? 'tgt_ids' : 'ids', DataType.INT64, ['batch', 'tgt_len']);
-  const srcMask = seq2seq ? m.paddingMask(g.input('src_mask', DataType.INT64, ['batch', 'src_len'])) : '';
+  const srcMask = seq2seq
+    ? m.paddingMask(g.input('src_mask', DataType.INT64, ['batch', 'src_len']))
+    : null;
   const past: { key: string; value: string }[] = [];
   const cross: { key: string; value: string }[] = [];
   for (let i = 0; i < config.decoderLayers; i++) {
@@ -432,17 +518,18 @@ export function buildDecoderGraph(
   const end = g.op('Add', [start, g.op('Shape', [ids], { start: 1, end: 2 })]);
   let x = m.embed(ids, start, end);
   const causal = m.causalMask(start, end);
+  const w = (name: string): Float32Array => weights(name);
   for (let i = 0; i < config.decoderLayers; i++) {
     const p = `dec.${i}`;
-    const self = m.selfAttention(x, `${p}.self`, causal, past[i]);
-    x = m.residual(x, self.out, `${p}.ln1`);
+    const self = m.selfAttention(x, `${p}.self`, { causal }, past[i]);
+    x = m.residual(x, self.out, w(`${p}.self.o.bias`), `${p}.ln1`);
     let ffNorm = `${p}.ln2`;
-    if (seq2seq) {
+    if (srcMask) {
       const c = m.crossAttention(x, `${p}.cross`, cross[i].key, cross[i].value, srcMask);
-      x = m.residual(x, c, `${p}.ln2`);
+      x = m.residual(x, c, w(`${p}.cross.o.bias`), `${p}.ln2`);
       ffNorm = `${p}.ln3`;
     }
-    x = m.residual(x, m.feedForward(x, p), ffNorm);
+    x = m.residual(x, m.feedForward(x, p), w(`${p}.ff2.bias`), ffNorm);
     m.cacheOutput(`present.${i}.key`, self.key, 'total_len');
     m.cacheOutput(`present.${i}.value`, self.value, 'total_len');
   }

@@ -1,0 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainCommand } from '../../../cli/train';
+import { modelsCommand } from '../../../cli/models';
+import type { CliIO } from '../../../cli/io';
+const ws = mkdtempSync(join(tmpdir(), 'ecoeval-ws-'));
+const mkio = (signal = new AbortController().signal): CliIO => ({ stdout: (t) => process.stdout.write('OUT| ' + t), stderr: (t) => process.stderr.write('ERR| ' + t), readStdin: async () => '', cwd: process.cwd(), isTTY: false, env: {}, signal });
+let t0 = Date.now();
+console.log('rc', await trainCommand(['--dataset', 'grammar-en-xx', '--preset', 'tiny', '--steps', '40', '--vocab', '500', '--no-energy', '--eval-every', '20', '--workspace', ws], mkio()), (Date.now() - t0) / 1000);
+console.log('rc', await modelsCommand(['list', '--workspace', ws], mkio()));
+const ac = new AbortController();
+setTimeout(() => ac.abort(), 15000);
+t0 = Date.now();
+console.log('rc', await trainCommand(['--dataset', 'grammar-en-xx', '--preset', 'tiny', '--steps', '400', '--vocab', '500', '--workspace', ws], mkio(ac.signal)), (Date.now() - t0) / 1000);
+console.log('rc', await modelsCommand(['list', '--workspace', ws], mkio()));
