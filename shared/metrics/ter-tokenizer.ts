@@ -3,8 +3,9 @@
  * (`sacrebleu/tokenizers/tokenizer_ter.py`) as `TER._preprocess_segment` calls it: right-strip with
  * Python whitespace, tokenize, then Python `str.split()`.
  * Python's whitespace set differs from JS `\s` (U+001C–U+001F and U+0085 are whitespace, U+FEFF is
- * not), so splitting and stripping use an explicit table instead of `trim()` or `/\s+/`.
+ * not), so splitting and stripping use the Python helpers in `tokenizers/pystr.ts`.
  */
+import { pyRstrip, pySplit } from './tokenizers/pystr';
 
 /** The tokenizer switches of sacreBLEU's `TER(...)`; all default to `false` there. */
 export interface TercomOptions {
@@ -12,48 +13,6 @@ export interface TercomOptions {
   normalized?: boolean;
   noPunct?: boolean;
   asianSupport?: boolean;
-}
-
-/** True for the UTF-16 code units that Python 3.11's `str.isspace()` accepts (all are BMP). */
-function isPyWhitespace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code >= 0x1c;
-  if (code < 0x85) return false;
-  return (
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-/** Python `str.rstrip()` with no argument. */
-function pyRstrip(text: string): string {
-  let end = text.length;
-  while (end > 0 && isPyWhitespace(text.charCodeAt(end - 1))) end--;
-  return end === text.length ? text : text.slice(0, end);
-}
-
-/** Python `str.split()` with no argument: never yields empty tokens. */
-function pySplit(text: string): string[] {
-  const tokens: string[] = [];
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    if (isPyWhitespace(text.charCodeAt(i))) {
-      if (start >= 0) {
-        tokens.push(text.slice(start, i));
-        start = -1;
-      }
-    } else if (start < 0) {
-      start = i;
-    }
-  }
-  if (start >= 0) tokens.push(text.slice(start));
-  return tokens;
 }
 
 // 13a's ASCII punctuation class (0x7B–0x7E, 0x5B–0x60, 0x20–0x26, 0x28–0x2B, 0x3A–0x40, 0x2F).

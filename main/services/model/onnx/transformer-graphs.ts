@@ -150,7 +150,8 @@ class TransformerEmitter {
     const g = this.g;
     const cols = w.length / rows;
     if (!this.int8) {
-      const product = g.op('MatMul', [x, this.constant(`${hint}.w`, w, [rows, cols])]);
+      const weight = this.constant(`${hint}.w`, w, [rows, cols]);
+      const product = g.op('MatMul', [x, weight]);
       return b ? g.op('Add', [product, this.constant(`${hint}.b`, b, [cols])]) : product;
     }
     const q = quantizeColumns(w, rows, cols, this.levels());

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend';
+import { presetConfig } from '../config';
+import { Transformer } from '../transformer';
+import { Adam } from '../optimizer';
+await selectBackend({ force: (process.argv[2] ?? 'wasm') as any });
+const cfg = presetConfig((process.argv[3] ?? 'tiny') as any, { vocabSize: Number(process.argv[4] ?? 300), dropout: Number(process.argv[7] ?? 0.1) });
+const m = Transformer.create(cfg, 1);
+const adam = new Adam(m.params, { beta1: 0.9, beta2: 0.98, epsilon: 1e-9, clipNorm: 1 });
+const B = Number(process.argv[5] ?? 16), T = Number(process.argv[6] ?? 18);
+const ids = () => tf.tensor2d(Array.from({ length: B * T }, (_, i) => 4 + ((i * 7919) % (cfg.vocabSize - 4))), [B, T], 'int32');
+const src = ids(), tgtIn = ids(), tgtOut = ids();
+let phase = { grad: 0, adam: 0 };
+const step = async (s: number) => {
+  const t0 = performance.now();
+  const { value, grads } = tf.variableGrads(() => m.loss({ src, tgtIn, tgtOut }, { training: true, seed: s, labelSmoothing: 0.1 }).loss, m.trainables);
+  await value.data();
+  const t1 = performance.now();
+  const g = new Map<string, tf.Tensor>(); for (const [n, p] of m.params) g.set(n, grads[p.name]);
+  const norm = adam.apply(g, 1e-3);
+  await norm.data();
+  const t2 = performance.now();
+  phase.grad += t1 - t0; phase.adam += t2 - t1;
+  tf.dispose([value, norm, ...Object.values(grads)]);
+};
+for (let i = 0; i < 3; i++) await step(i);
+phase = { grad: 0, adam: 0 };
+const N = 10;
+for (let i = 0; i < N; i++) await step(i);
+console.log('per step ms: grad', (phase.grad / N).toFixed(1), 'adam', (phase.adam / N).toFixed(1), 'tokens', B * T);
+const info = await tf.profile(() => step(99));
+const agg = new Map<string, { ms: number; n: number }>();
+for (const k of info.kernels) { const a = agg.get(k.name) ?? { ms: 0, n: 0 }; a.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; a.n++; agg.set(k.name, a); }
+console.log('kernels', info.kernels.length);
+for (const [k, a] of [...agg].sort((x, y) => y[1].n - x[1].n).slice(0, 25)) console.log(String(a.n).padStart(5), a.ms.toFixed(1).padStart(8), k);
