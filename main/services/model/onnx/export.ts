@@ -63,7 +63,9 @@ function resolvedOptions(options: ExportOptions): ExportManifest['options'] & Gr
     precision: options.precision,
     fp16Compute: options.precision === 'fp16' && options.fp16Compute === true,
     int8Kernel: options.int8Kernel ?? 'DynamicQuantizeMatMul',
-    reduceRange: options.reduceRange ?? false,
+    // Full-range int8 weights saturate onnxruntime's u8×s8 AVX2 kernel on CPUs without VNNI:
+    // measured 10 % argmax agreement with fp32 versus 97 % with 7-bit weights (model-infer bench).
+    reduceRange: options.reduceRange ?? true,
     quantizeEmbedding: options.quantizeEmbedding ?? true,
   };
 }

@@ -33,7 +33,10 @@ export interface GraphOptions {
   /** fp16 only: run the arithmetic in float16 too (for GPU providers; slow on CPU). */
   fp16Compute?: boolean;
   int8Kernel?: Int8Kernel;
-  /** int8 only: quantize to 7 bits (±63) to avoid u8×s8 saturation on AVX2 without VNNI. */
+  /**
+   * int8 only: quantize weights to 7 bits (±63). onnxruntime's u8×s8 kernel on AVX2 without VNNI
+   * adds pairs of products in saturating int16; full-range weights overflow it and wreck accuracy.
+   */
   reduceRange?: boolean;
   /** int8 only: also store the embedding (and tied output projection) as int8. */
   quantizeEmbedding?: boolean;
@@ -142,7 +145,7 @@ class TransformerEmitter {
   }
 
   levels(): number {
-    return this.options.reduceRange ? 63 : 127;
+    return this.options.reduceRange === false ? 127 : 63;
   }
 
   /** x · w + b for w [rows, cols] (rows = x's last dimension). */
