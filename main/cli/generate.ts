@@ -64,7 +64,9 @@ async function readLines(io: CliIO, file: string | undefined): Promise<string[]>
       text = await readFile(resolve(io.cwd, file), 'utf8');
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new UserError(`${file}: ${missing ? 'no such file' : 'cannot read it'}; check the path`);
+      throw new UserError(
+        `${file}: ${missing ? 'no such file' : 'cannot read it'}; check the path`,
+      );
     }
   }
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);

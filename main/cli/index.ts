@@ -16,6 +16,8 @@ Commands:
   score      Score hypotheses against references (sacreBLEU-compatible: BLEU, chrF, TER; plus ROUGE)
   ppl        Perplexity from per-token log-probabilities (JSON Lines)
   energy     Energy meters: probe, baseline, measure -- COMMAND
+  export     Export a model checkpoint to ONNX (fp32, fp16, int8)
+  generate   Translate or summarise a file with an exported model (onnxruntime; greedy or beam)
 
 Global options:
   --workspace DIR   Workspace folder (default: ECOEVAL_WORKSPACE, else the per-user app-data folder)
@@ -30,6 +32,8 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   score: async () => (await import('./score')).scoreCommand,
   ppl: async () => (await import('./ppl')).pplCommand,
   energy: async () => (await import('./energy')).energyCommand,
+  export: async () => (await import('./export')).exportCommand,
+  generate: async () => (await import('./generate')).generateCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -12,7 +12,7 @@ import { hashSeed } from './rng';
  * `tf.gather` uses UnsortedSegmentSum, which has no wasm kernel (tensorflow/tfjs#8082), so
  * embedding training fails on wasm without this.
  */
-export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor2D {
+export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor2D {
   const flat = ids.reshape([-1, 1]).toInt();
   const lookup = tf.customGrad<tf.Tensor2D>((...args) => {
     const e = args[0] as tf.Tensor2D;

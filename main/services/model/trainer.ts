@@ -350,9 +350,9 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
       );
       const byName = new Map<string, tf.Tensor>();
       for (const [name, p] of model.params) byName.set(name, grads[p.name]);
-      const norm = adam.apply(byName, lr);
+      await adam.apply(byName, lr);
       const loss = (await value.data())[0];
-      tf.dispose([value, norm, ...Object.values(grads)]);
+      tf.dispose([value, ...Object.values(grads)]);
       disposeBatch(batch);
       if (!Number.isFinite(loss)) throw new Error(`training diverged: the loss is ${loss} at step ${step}`);
 
@@ -420,7 +420,7 @@ async function save(
   return writeCheckpoint(dir, {
     manifest: { ...rest, updatedAt: new Date().toISOString(), training: structuredClone(record) },
     weights: await model.snapshot(),
-    optimizer: await adam.exportState(),
+    optimizer: adam.exportState(),
     ...(tokenizerJson !== undefined ? { tokenizerJson } : {}),
   });
 }

@@ -120,7 +120,9 @@ export class Transformer {
     for (const [name, v] of this.params) {
       const w = weights.get(name);
       if (!w) throw new Error(`weights lack tensor "${name}"`);
-      v.assign(tf.tensor(w.data, w.shape, 'float32'));
+      const fresh = tf.tensor(w.data, w.shape, 'float32');
+      v.assign(fresh);
+      fresh.dispose();
     }
   }
 
@@ -149,7 +151,7 @@ export class Transformer {
     if (len > this.config.maxLength) {
       throw new Error(`sequence of ${len} tokens exceeds maxLength ${this.config.maxLength}`);
     }
-    const e = embeddingLookup(this.p('embed.weight') as tf.Tensor2D, ids).reshape([b, len, d]);
+    const e = embeddingLookup(this.p('embed.weight'), ids).reshape([b, len, d]);
     const pos = tf.slice(this.#positions, [0, 0], [len, d]);
     return drop.apply(tf.add(tf.mul(e, Math.sqrt(d)), pos) as tf.Tensor3D);
   }

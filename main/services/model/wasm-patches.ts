@@ -12,12 +12,19 @@
  * 1.9 s → 0.12 s). Upstream: the XNNPACK path was added for the untransposed, batch-1 case only
  * (tensorflow/tfjs#2532, "support transposed bits" left as future work; see also #6982).
  *
- * The patch must be installed after `@tensorflow/tfjs-backend-wasm` registers its kernels and is
+ * Identity and same-type Cast: the wasm kernels copy the tensor's bytes. The engine clones every
+ * tensor it saves for back-propagation (tfjs-core `saveTensorsForBackwardMode`), and gradients of
+ * Mul/Div cast float32 to float32, so a training step made ~400 full copies (the biggest being
+ * logits-sized). Tensors are immutable in tfjs (a Variable's assign swaps its data id), so, like
+ * the cpu backend's Identity, we share the data and count a reference instead.
+ *
+ * The patches must be installed after `@tensorflow/tfjs-backend-wasm` registers its kernels and is
  * best installed before `tf.setBackend('wasm')` (the engine runs each kernel's setupFunc at backend
  * initialisation; we keep the original setupFunc so either order works).
  */
 import * as tf from '@tensorflow/tfjs';
 import type {
+  DataId,
   KernelBackend,
   KernelConfig,
   KernelFunc,
@@ -29,7 +36,26 @@ let patched = false;
 
 export const WASM_PATCHES = [
   'BatchMatMul: transposed operands materialised, then XNNPACK (tfjs#2532)',
+  'Identity and same-dtype Cast share data by reference count instead of copying',
 ] as const;
+
+interface RefCountingBackend {
+  incRef(dataId: DataId): void;
+}
+
+/** Identity/Cast that keep the data and add a reference when no conversion is needed. */
+function sharing(kernelName: 'Identity' | 'Cast'): KernelConfig {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (!original) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel`);
+  const kernelFunc: KernelFunc = (args) => {
+    const x = args.inputs.x as TensorInfo;
+    const dtype = kernelName === 'Cast' ? (args.attrs as { dtype: string }).dtype : x.dtype;
+    if (x.dtype === 'string' || dtype !== x.dtype) return original.kernelFunc(args);
+    (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+  return { ...original, kernelFunc };
+}
 
 function swapLastTwo(rank: number): number[] {
   const perm = Array.from({ length: rank }, (_, i) => i);
@@ -37,7 +63,7 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
-/** Replaces the wasm BatchMatMul kernel with the transpose-first version (idempotent). */
+/** Installs the patched wasm kernels (idempotent). */
 export function patchWasmKernels(): string[] {
   if (patched) return [...WASM_PATCHES];
   const original = tf.getKernel('BatchMatMul', 'wasm');
@@ -79,9 +105,15 @@ export function patchWasmKernels(): string[] {
       for (const t of temporaries) (backend as KernelBackend).disposeData(t.dataId);
     }
   };
-  const replacement: KernelConfig = { ...original, kernelFunc };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(replacement);
+  const replacements: KernelConfig[] = [
+    { ...original, kernelFunc },
+    sharing('Identity'),
+    sharing('Cast'),
+  ];
+  for (const config of replacements) {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
   patched = true;
   return [...WASM_PATCHES];
 }

@@ -26,10 +26,10 @@ for (let step = 1; step <= Number(process.argv[4] ?? 400); step++) {
   const { batch } = toBatch(ex, batches[0]);
   const { value, grads } = tf.variableGrads(() => model.loss(batch, { training: true, seed: step, labelSmoothing: 0 }).loss, model.trainables);
   const g = new Map<string, tf.Tensor>(); for (const [n, p] of model.params) g.set(n, grads[p.name]);
-  tf.dispose(adam.apply(g, learningRate(step, Number(process.argv[5] ?? 3e-3), 30)));
+  await adam.apply(g, learningRate(step, Number(process.argv[5] ?? 3e-3), Number(process.argv[6] ?? 30)));
   const l = (await value.data())[0];
   tf.dispose([value, ...Object.values(grads)]); disposeBatch(batch);
-  if (step % 50 === 0) {
+  if (step % 10 === 0 && step >= 40) {
     const hyp = await tok.decode(await generate(model, srcIds, { batchSize: 32 }));
     const bleu = new BLEU().corpusScore(hyp, [rows.map((r) => r.references[0])]).score;
     console.log(step, l.toFixed(4), 'BLEU', bleu.toFixed(2), ((Date.now() - t0) / 1000).toFixed(1), 's', tf.memory().numTensors);

@@ -175,7 +175,9 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   const table = manifest.weights.tensors ?? manifest.tensors;
   if (!table) {
-    throw new CheckpointError(`${manifestPath}: no tensor table (weights.tensors). ${RETRAIN_HINT}`);
+    throw new CheckpointError(
+      `${manifestPath}: no tensor table (weights.tensors). ${RETRAIN_HINT}`,
+    );
   }
   const needed = table.reduce((m, t) => Math.max(m, t.offset + t.length), 0);
   if (bytes.length % 4 !== 0 || bytes.length < needed * 4) {
@@ -221,7 +223,15 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
       () => null,
     );
   }
-  return { dir: root, config, manifest, weightsFile, weightsSha256: sha256, tensors, tokenizerFile };
+  return {
+    dir: root,
+    config,
+    manifest,
+    weightsFile,
+    weightsSha256: sha256,
+    tensors,
+    tokenizerFile,
+  };
 }
 
 /** The tensor `name` of a loaded checkpoint (always present after loadCheckpoint). */

@@ -40,6 +40,7 @@ export const exportManifestSchema = z.object({
     int8Kernel: z.enum(['DynamicQuantizeMatMul', 'MatMulInteger']),
     reduceRange: z.boolean(),
     quantizeEmbedding: z.boolean(),
+    attention: z.enum(['fused', 'standard']),
   }),
   config: modelConfigSchema,
   source: z.object({ dir: z.string(), weightsFile: z.string(), weightsSha256: z.string() }),
@@ -56,6 +57,7 @@ export interface ExportOptions {
   int8Kernel?: Int8Kernel;
   reduceRange?: boolean;
   quantizeEmbedding?: boolean;
+  attention?: 'fused' | 'standard';
 }
 
 function resolvedOptions(options: ExportOptions): ExportManifest['options'] & GraphOptions {
@@ -67,6 +69,11 @@ function resolvedOptions(options: ExportOptions): ExportManifest['options'] & Gr
     // measured 10 % argmax agreement with fp32 versus 97 % with 7-bit weights (model-infer bench).
     reduceRange: options.reduceRange ?? true,
     quantizeEmbedding: options.quantizeEmbedding ?? true,
+    // The fused contrib kernels are float32-only: float16 compute always uses standard ops.
+    attention:
+      options.precision === 'fp16' && options.fp16Compute
+        ? 'standard'
+        : (options.attention ?? 'fused'),
   };
 }
 

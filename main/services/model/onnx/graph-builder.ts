@@ -86,14 +86,16 @@ export class GraphBuilder {
   }
 
   /** A scalar or small constant of element type `dataType` (float or float16), deduplicated. */
-  scalar(value: number, dataType: DataTypeCode, encode16: (v: Float32Array) => Uint16Array): string {
+  scalar(
+    value: number,
+    dataType: DataTypeCode,
+    encode16: (v: Float32Array) => Uint16Array,
+  ): string {
     const key = `s:${dataType}:${value}`;
     let name = this.#constants.get(key);
     if (!name) {
       const data =
-        dataType === DataType.FLOAT16
-          ? encode16(Float32Array.of(value))
-          : Float32Array.of(value);
+        dataType === DataType.FLOAT16 ? encode16(Float32Array.of(value)) : Float32Array.of(value);
       name = this.initializer(this.fresh('const'), dataType, [], data);
       this.#constants.set(key, name);
     }

@@ -31,7 +31,9 @@ export async function ensureExport(
     existing.precision === options.precision &&
     existing.source.weightsSha256 === checkpoint.weightsSha256 &&
     (options.int8Kernel === undefined || existing.options.int8Kernel === options.int8Kernel) &&
-    (options.fp16Compute === undefined || existing.options.fp16Compute === options.fp16Compute);
+    (options.fp16Compute === undefined || existing.options.fp16Compute === options.fp16Compute) &&
+    (options.precision !== 'int8' ||
+      existing.options.reduceRange === (options.reduceRange ?? true));
   if (existing && current) return { dir, manifest: existing, exported: false };
   onExport?.();
   return { ...(await exportOnnx(checkpoint, { ...options, outDir: dir })), exported: true };
@@ -107,13 +109,22 @@ export async function generate(
   let done = 0;
   let generatedTokens = 0;
   const beam = Math.max(1, options.beam ?? 1);
-  for (const batch of lengthBatches(sources.map((s) => s.length), options.batchSize ?? 32)) {
+  for (const batch of lengthBatches(
+    sources.map((s) => s.length),
+    options.batchSize ?? 32,
+  )) {
     if (options.signal?.aborted) throw options.signal.reason;
     const encoded = await model.encode(batch.map((i) => sources[i]));
     const search = { maxLength, signal: options.signal };
     const results =
       beam === 1
-        ? await greedySearch(model.stepper(encoded, batch.map((_, j) => j)), search)
+        ? await greedySearch(
+            model.stepper(
+              encoded,
+              batch.map((_, j) => j),
+            ),
+            search,
+          )
         : await beamSearch(batch.length, (sourceOf) => model.stepper(encoded, sourceOf), {
             ...search,
             beam,

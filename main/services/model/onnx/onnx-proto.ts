@@ -128,9 +128,7 @@ function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
       tensor.int(1, v.dataType);
       tensor.message(2, (shape) => {
         for (const d of v.shape) {
-          shape.message(1, (dim) =>
-            typeof d === 'number' ? dim.int(1, d) : dim.string(2, d),
-          );
+          shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
         }
       });
     }),

@@ -92,7 +92,9 @@ export function chooseProvider(preferred: ProviderName | 'auto' = 'auto'): Promi
   if (!choice) {
     choice = (async () => {
       const order =
-        preferred === 'auto' ? candidateProviders() : [preferred, ...(preferred === 'cpu' ? [] : ['cpu' as const])];
+        preferred === 'auto'
+          ? candidateProviders()
+          : [preferred, ...(preferred === 'cpu' ? [] : ['cpu' as const])];
       const attempts: ProviderAttempt[] = [];
       for (const provider of order) {
         const attempt = await probeProvider(provider);

@@ -49,7 +49,13 @@ function linear(x: Float32Array, n: number, k: number, w: Float32Array, bias: Fl
   return out;
 }
 
-function layerNorm(x: Float32Array, d: number, gamma: Float32Array, beta: Float32Array, eps: number) {
+function layerNorm(
+  x: Float32Array,
+  d: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+) {
   const out = new Float32Array(x.length);
   for (let r = 0; r < x.length / d; r++) {
     let mean = 0;
@@ -119,8 +125,20 @@ class Forward {
     const { d, heads } = this;
     const dh = d / heads;
     const q = linear(x, batch * tq, d, this.t(`${prefix}.q.weight`), this.t(`${prefix}.q.bias`));
-    const k = linear(source, batch * tk, d, this.t(`${prefix}.k.weight`), this.t(`${prefix}.k.bias`));
-    const v = linear(source, batch * tk, d, this.t(`${prefix}.v.weight`), this.t(`${prefix}.v.bias`));
+    const k = linear(
+      source,
+      batch * tk,
+      d,
+      this.t(`${prefix}.k.weight`),
+      this.t(`${prefix}.k.bias`),
+    );
+    const v = linear(
+      source,
+      batch * tk,
+      d,
+      this.t(`${prefix}.v.weight`),
+      this.t(`${prefix}.v.bias`),
+    );
     const context = new Float32Array(batch * tq * d);
     const scores = new Float64Array(tk);
     const scale = 1 / Math.sqrt(dh);
@@ -167,7 +185,10 @@ class Forward {
     let x = this.embed(src, srcLength);
     for (let l = 0; l < this.checkpoint.config.encoderLayers; l++) {
       const p = `enc.${l}`;
-      x = this.ln(add(x, this.attention(x, srcLength, x, srcLength, batch, `${p}.self`, keyOk)), `${p}.ln1`);
+      x = this.ln(
+        add(x, this.attention(x, srcLength, x, srcLength, batch, `${p}.self`, keyOk)),
+        `${p}.ln1`,
+      );
       x = this.ln(add(x, this.feedForward(x, batch * srcLength, p)), `${p}.ln2`);
     }
     return this.ln(x, 'enc.ln');
@@ -185,12 +206,23 @@ class Forward {
     let x = this.embed(tgt, tgtLength);
     for (let l = 0; l < config.decoderLayers; l++) {
       const p = `dec.${l}`;
-      x = this.ln(add(x, this.attention(x, tgtLength, x, tgtLength, batch, `${p}.self`, selfOk)), `${p}.ln1`);
+      x = this.ln(
+        add(x, this.attention(x, tgtLength, x, tgtLength, batch, `${p}.self`, selfOk)),
+        `${p}.ln1`,
+      );
       let ffNorm = `${p}.ln2`;
       if (memory) {
         const crossOk = (b: number, _i: number, j: number): boolean =>
           (memory.src[b][j] ?? PAD_ID) !== PAD_ID;
-        const cross = this.attention(x, tgtLength, memory.x, memory.length, batch, `${p}.cross`, crossOk);
+        const cross = this.attention(
+          x,
+          tgtLength,
+          memory.x,
+          memory.length,
+          batch,
+          `${p}.cross`,
+          crossOk,
+        );
         x = this.ln(add(x, cross), `${p}.ln2`);
         ffNorm = `${p}.ln3`;
       }

@@ -26,13 +26,21 @@ export function padIds(rows: readonly (readonly number[])[], length?: number) {
 }
 
 /** Copies rows `indices` of a [rows, rowSize] float array. */
-export function gatherRows(data: Float32Array, rowSize: number, indices: readonly number[]): Float32Array {
+export function gatherRows(
+  data: Float32Array,
+  rowSize: number,
+  indices: readonly number[],
+): Float32Array {
   const out = new Float32Array(indices.length * rowSize);
   indices.forEach((r, i) => out.set(data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize));
   return out;
 }
 
-function gatherInt64Rows(data: BigInt64Array, rowSize: number, indices: readonly number[]): BigInt64Array {
+function gatherInt64Rows(
+  data: BigInt64Array,
+  rowSize: number,
+  indices: readonly number[],
+): BigInt64Array {
   const out = new BigInt64Array(indices.length * rowSize);
   indices.forEach((r, i) => out.set(data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize));
   return out;
@@ -43,7 +51,8 @@ export interface EncodedBatch {
   batch: number;
   srcLen: number;
   srcMask: BigInt64Array;
-  memory: Float32Array;
+  /** [batch, srcLen, dModel], when `encode` was asked for it. */
+  memory: Float32Array | null;
   /** Per decoder layer: cross-attention keys and values, [batch, heads, srcLen, dHead]. */
   cross: { key: Float32Array; value: Float32Array }[];
 }
@@ -87,7 +96,9 @@ abstract class ExportedModel {
 
   protected checkLength(length: number, what: string): void {
     if (length > this.config.maxLength) {
-      throw new RangeError(`${what} length ${length} exceeds the model's maxLength ${this.config.maxLength}`);
+      throw new RangeError(
+        `${what} length ${length} exceeds the model's maxLength ${this.config.maxLength}`,
+      );
     }
   }
 
@@ -120,15 +131,25 @@ export class Seq2SeqModel extends ExportedModel {
     return new Seq2SeqModel(opened, await loadOrt());
   }
 
-  /** Runs the encoder on right-padded source rows. */
-  async encode(src: readonly (readonly number[])[]): Promise<EncodedBatch> {
+  /**
+   * Runs the encoder on right-padded source rows. The memory itself is only copied out when
+   * asked for: decoding needs just the cross-attention keys and values.
+   */
+  async encode(
+    src: readonly (readonly number[])[],
+    options: { memory?: boolean } = {},
+  ): Promise<EncodedBatch> {
     const { ids, mask, width } = padIds(src);
     this.checkLength(width, 'source');
     const dims = [src.length, width];
-    const out = await this.opened.sessions.encoder!.run({
-      src_ids: this.int64Tensor(ids, dims),
-      src_mask: this.int64Tensor(mask, dims),
-    });
+    const fetches: string[] = options.memory ? ['memory'] : [];
+    for (let i = 0; i < this.config.decoderLayers; i++) {
+      fetches.push(`cross.${i}.key`, `cross.${i}.value`);
+    }
+    const out = await this.opened.sessions.encoder!.run(
+      { src_ids: this.int64Tensor(ids, dims), src_mask: this.int64Tensor(mask, dims) },
+      fetches,
+    );
     const cross = [];
     for (let i = 0; i < this.config.decoderLayers; i++) {
       cross.push({
@@ -136,14 +157,16 @@ export class Seq2SeqModel extends ExportedModel {
         value: floatData(out[`cross.${i}.value`], 'cross values'),
       });
     }
-    return { batch: src.length, srcLen: width, srcMask: mask, memory: floatData(out.memory, 'memory'), cross };
+    const memory = options.memory ? floatData(out.memory, 'memory') : null;
+    return { batch: src.length, srcLen: width, srcMask: mask, memory, cross };
   }
 
   /** Cross-attention feeds for rows drawn from `encoded` sources `sourceOf`. */
   crossFeeds(encoded: EncodedBatch, sourceOf: readonly number[] | null): Record<string, OrtTensor> {
     const rows = sourceOf ? sourceOf.length : encoded.batch;
     const size = this.config.heads * encoded.srcLen * this.dHead;
-    const pick = (data: Float32Array): Float32Array => (sourceOf ? gatherRows(data, size, sourceOf) : data);
+    const pick = (data: Float32Array): Float32Array =>
+      sourceOf ? gatherRows(data, size, sourceOf) : data;
     const dims = [rows, this.config.heads, encoded.srcLen, this.dHead];
     const feeds: Record<string, OrtTensor> = {
       src_mask: this.int64Tensor(
@@ -162,23 +185,37 @@ export class Seq2SeqModel extends ExportedModel {
   async logits(encoded: EncodedBatch, tgt: readonly (readonly number[])[]): Promise<Float32Array> {
     const { ids, width } = padIds(tgt);
     this.checkLength(width, 'target');
-    const out = await this.decoder.run({
-      tgt_ids: this.int64Tensor(ids, [tgt.length, width]),
-      ...this.crossFeeds(encoded, null),
-      ...this.emptyPast(tgt.length),
-    });
+    const out = await this.decoder.run(
+      {
+        tgt_ids: this.int64Tensor(ids, [tgt.length, width]),
+        ...this.crossFeeds(encoded, null),
+        ...this.emptyPast(tgt.length),
+      },
+      ['logits'],
+    );
     return floatData(out.logits, 'logits');
   }
 
   /** A stepper decoding one row per entry of `sourceOf` (an index into `encoded`). */
-  stepper(encoded: EncodedBatch, sourceOf: readonly number[], options: { cache?: boolean } = {}): Stepper {
-    return new DecoderStepper(this, this.decoder, 'tgt_ids', this.crossFeeds(encoded, sourceOf), sourceOf.length, options.cache ?? true, (keep, feeds) => {
-      const chosen = keep.map((i) => sourceOf[i]);
-      sourceOf = chosen;
-      Object.assign(feeds, this.crossFeeds(encoded, chosen));
-    });
+  stepper(
+    encoded: EncodedBatch,
+    sourceOf: readonly number[],
+    options: { cache?: boolean } = {},
+  ): Stepper {
+    return new DecoderStepper(
+      this,
+      this.decoder,
+      'tgt_ids',
+      this.crossFeeds(encoded, sourceOf),
+      sourceOf.length,
+      options.cache ?? true,
+      (keep, feeds) => {
+        const chosen = keep.map((i) => sourceOf[i]);
+        sourceOf = chosen;
+        Object.assign(feeds, this.crossFeeds(encoded, chosen));
+      },
+    );
   }
-
 }
 
 /** An exported decoder-only language model. */
@@ -194,17 +231,27 @@ export class LanguageModel extends ExportedModel {
   async logits(ids: readonly (readonly number[])[]): Promise<Float32Array> {
     const padded = padIds(ids);
     this.checkLength(padded.width, 'input');
-    const out = await this.decoder.run({
-      ids: this.int64Tensor(padded.ids, [ids.length, padded.width]),
-      ...this.emptyPast(ids.length),
-    });
+    const out = await this.decoder.run(
+      {
+        ids: this.int64Tensor(padded.ids, [ids.length, padded.width]),
+        ...this.emptyPast(ids.length),
+      },
+      ['logits'],
+    );
     return floatData(out.logits, 'logits');
   }
 
   stepper(rows: number, options: { cache?: boolean } = {}): Stepper {
-    return new DecoderStepper(this, this.decoder, 'ids', {}, rows, options.cache ?? true, () => undefined);
+    return new DecoderStepper(
+      this,
+      this.decoder,
+      'ids',
+      {},
+      rows,
+      options.cache ?? true,
+      () => undefined,
+    );
   }
-
 }
 
 /** The cache-owning stepper shared by both kinds. */
@@ -215,6 +262,7 @@ class DecoderStepper implements Stepper {
   #length = 0;
   /** Tokens fed so far, per row (uncached mode re-feeds them). */
   #history: number[][];
+  private readonly fetches: string[];
 
   constructor(
     private readonly model: Seq2SeqModel | LanguageModel,
@@ -229,6 +277,13 @@ class DecoderStepper implements Stepper {
     this.#rows = rows;
     this.#past = model.emptyPast(rows);
     this.#history = Array.from({ length: rows }, () => []);
+    // Uncached decoding throws the present keys/values away: do not copy them out.
+    this.fetches = ['logits'];
+    if (cache) {
+      for (let i = 0; i < model.config.decoderLayers; i++) {
+        this.fetches.push(`present.${i}.key`, `present.${i}.value`);
+      }
+    }
   }
 
   get rows(): number {
@@ -236,7 +291,8 @@ class DecoderStepper implements Stepper {
   }
 
   async step(tokens: readonly number[]): Promise<Float32Array> {
-    if (tokens.length !== this.#rows) throw new RangeError(`expected ${this.#rows} tokens, got ${tokens.length}`);
+    if (tokens.length !== this.#rows)
+      throw new RangeError(`expected ${this.#rows} tokens, got ${tokens.length}`);
     const m = this.model;
     tokens.forEach((token, r) => this.#history[r].push(token));
     this.#length++;
@@ -248,11 +304,14 @@ class DecoderStepper implements Stepper {
     this.#history.forEach((row, r) => {
       for (let j = 0; j < width; j++) ids[r * width + j] = BigInt(row[row.length - width + j]);
     });
-    const out = await this.session.run({
-      [this.idsName]: m.int64Tensor(ids, [this.#rows, width]),
-      ...this.fixed,
-      ...(this.cache ? this.#past : m.emptyPast(this.#rows)),
-    });
+    const out = await this.session.run(
+      {
+        [this.idsName]: m.int64Tensor(ids, [this.#rows, width]),
+        ...this.fixed,
+        ...(this.cache ? this.#past : m.emptyPast(this.#rows)),
+      },
+      this.fetches,
+    );
     if (this.cache) {
       for (let i = 0; i < this.model.config.decoderLayers; i++) {
         this.#past[`past.${i}.key`] = out[`present.${i}.key`];
@@ -264,7 +323,8 @@ class DecoderStepper implements Stepper {
     // Uncached: keep the last position of each row.
     const v = this.vocab;
     const last = new Float32Array(this.#rows * v);
-    for (let r = 0; r < this.#rows; r++) last.set(logits.subarray((r * width + width - 1) * v, (r * width + width) * v), r * v);
+    for (let r = 0; r < this.#rows; r++)
+      last.set(logits.subarray((r * width + width - 1) * v, (r * width + width) * v), r * v);
     return last;
   }
 
@@ -277,7 +337,10 @@ class DecoderStepper implements Stepper {
     if (this.cache) {
       for (const [name, tensor] of Object.entries(this.#past)) {
         const length = tensor.dims[2];
-        this.#past[name] = m.floatTensor(gatherRows(tensor.data as Float32Array, heads * length * dHead, indices), [indices.length, heads, length, dHead]);
+        this.#past[name] = m.floatTensor(
+          gatherRows(tensor.data as Float32Array, heads * length * dHead, indices),
+          [indices.length, heads, length, dHead],
+        );
       }
     }
     this.#history = indices.map((i) => [...this.#history[i]]);

@@ -8,7 +8,12 @@ import { BOS_ID, EOS_ID } from './config';
 import type { LanguageModel, Seq2SeqModel } from './runtime';
 
 /** log softmax(logits[row])[token]. */
-export function logProbability(logits: Float32Array, row: number, vocab: number, token: number): number {
+export function logProbability(
+  logits: Float32Array,
+  row: number,
+  vocab: number,
+  token: number,
+): number {
   const base = row * vocab;
   let max = -Infinity;
   for (let v = 0; v < vocab; v++) if (logits[base + v] > max) max = logits[base + v];
@@ -44,7 +49,10 @@ export async function conditionalLogprobs(
   const out: number[][] = new Array(targets.length);
   const vocab = model.config.vocabSize;
   let done = 0;
-  for (const batch of lengthBatches(targets.map((t) => t.length), options.batchSize ?? 32)) {
+  for (const batch of lengthBatches(
+    targets.map((t) => t.length),
+    options.batchSize ?? 32,
+  )) {
     if (options.signal?.aborted) throw options.signal.reason;
     const encoded = await model.encode(batch.map((i) => sources[i]));
     const inputs = batch.map((i) => [BOS_ID, ...targets[i]]);
@@ -69,19 +77,23 @@ export interface Window {
   scoreFrom: number;
 }
 
-/** The windows of the standard strided evaluation: each token after the first scored once. */
+/**
+ * The windows of the strided evaluation: the first window scores positions 1..window-1, each
+ * later one the next `stride` positions with the preceding tokens as context (window - 1 at most).
+ * Every position after the first is scored exactly once and always with at least one token of
+ * context: the stride is capped at window - 1 (with stride = window, the usual recipe would score
+ * each window's first token with no context at all, or skip it).
+ */
 export function slidingWindows(length: number, window: number, stride: number, text = 0): Window[] {
   if (window < 2 || stride < 1 || stride > window) {
     throw new RangeError(`need 2 ≤ window and 1 ≤ stride ≤ window (got ${window}, ${stride})`);
   }
+  const step = Math.min(stride, window - 1);
   const windows: Window[] = [];
-  let previousEnd = 1; // position 0 (<s>) is context only
-  for (let begin = 0; previousEnd < length; begin += stride) {
-    const end = Math.min(begin + window, length);
-    if (end > previousEnd) {
-      windows.push({ text, begin, end, scoreFrom: Math.max(previousEnd, begin + 1) });
-      previousEnd = end;
-    }
+  for (let from = 1; from < length;) {
+    const end = from === 1 ? Math.min(window, length) : Math.min(from + step, length);
+    windows.push({ text, begin: Math.max(0, end - window), end, scoreFrom: from });
+    from = end;
   }
   return windows;
 }
@@ -98,14 +110,19 @@ export async function slidingWindowLogprobs(
   const window = options.window ?? model.config.maxLength;
   const stride = options.stride ?? window;
   if (window > model.config.maxLength) {
-    throw new RangeError(`window ${window} exceeds the model's maxLength ${model.config.maxLength}`);
+    throw new RangeError(
+      `window ${window} exceeds the model's maxLength ${model.config.maxLength}`,
+    );
   }
   const framed = texts.map((t) => [BOS_ID, ...t, EOS_ID]);
   const out = framed.map((f) => new Array<number>(f.length - 1).fill(NaN));
   const windows = framed.flatMap((f, i) => slidingWindows(f.length, window, stride, i));
   const vocab = model.config.vocabSize;
   let done = 0;
-  for (const batch of lengthBatches(windows.map((w) => w.end - w.begin), options.batchSize ?? 32)) {
+  for (const batch of lengthBatches(
+    windows.map((w) => w.end - w.begin),
+    options.batchSize ?? 32,
+  )) {
     if (options.signal?.aborted) throw options.signal.reason;
     const rows = batch.map((w) => framed[windows[w].text].slice(windows[w].begin, windows[w].end));
     const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
@@ -114,7 +131,12 @@ export async function slidingWindowLogprobs(
       const w = windows[wi];
       const tokens = framed[w.text];
       for (let j = w.scoreFrom; j < w.end; j++) {
-        out[w.text][j - 1] = logProbability(logits, b * width + (j - 1 - w.begin), vocab, tokens[j]);
+        out[w.text][j - 1] = logProbability(
+          logits,
+          b * width + (j - 1 - w.begin),
+          vocab,
+          tokens[j],
+        );
       }
     });
     done += batch.length;

@@ -41,7 +41,10 @@ export interface OpenedExport {
 const REEXPORT = 'Run `ecoeval export` again to rewrite it.';
 
 /** Reads one exported file and checks it against the manifest. */
-async function readChecked(dir: string, entry: ExportManifest['files'][number]): Promise<Uint8Array> {
+async function readChecked(
+  dir: string,
+  entry: ExportManifest['files'][number],
+): Promise<Uint8Array> {
   const path = join(dir, entry.file);
   let bytes: Buffer;
   try {
@@ -84,12 +87,17 @@ export async function createSession(
     });
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new CheckpointError(`${label}: onnxruntime cannot load this model (${reason}). ${REEXPORT}`);
+    throw new CheckpointError(
+      `${label}: onnxruntime cannot load this model (${reason}). ${REEXPORT}`,
+    );
   }
 }
 
 /** Opens the export in `dir` (a folder holding export.json). */
-export async function openExport(dir: string, settings: SessionSettings = {}): Promise<OpenedExport> {
+export async function openExport(
+  dir: string,
+  settings: SessionSettings = {},
+): Promise<OpenedExport> {
   const root = resolve(dir);
   const manifest = await readExportManifest(root);
   const choice = await chooseProvider(settings.provider ?? 'auto');

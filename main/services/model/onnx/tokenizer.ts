@@ -49,7 +49,8 @@ export async function loadTokenizerFile(path: string, vocabSize?: number): Promi
   }
   return {
     vocabSize: size,
-    encode: async (text) => (await tokenizer.encode(text, null, { addSpecialTokens: false })).getIds(),
+    encode: async (text) =>
+      (await tokenizer.encode(text, null, { addSpecialTokens: false })).getIds(),
     decode: (ids) => tokenizer.decode([...ids], true),
   };
 }
@@ -61,7 +62,10 @@ export async function loadModelTokenizer(checkpoint: Checkpoint): Promise<ModelT
       `${join(checkpoint.dir, 'tokenizer.json')}: missing; the model folder needs the tokenizer it was trained with.`,
     );
   }
-  return loadTokenizerFile(join(checkpoint.dir, checkpoint.tokenizerFile), checkpoint.config.vocabSize);
+  return loadTokenizerFile(
+    join(checkpoint.dir, checkpoint.tokenizerFile),
+    checkpoint.config.vocabSize,
+  );
 }
 
 /** Source ids: tokens (truncated to fit) followed by </s>. */

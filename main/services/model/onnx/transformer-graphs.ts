@@ -93,8 +93,7 @@ class TransformerEmitter {
   readonly int8: boolean;
   /** Use onnxruntime's fused contrib ops (float32 kernels only, so not with float16 compute). */
   readonly fused: boolean;
-  #embedding: { table: string; rowScale: string | null; projection: string | null } | null =
-    null;
+  #embedding: { table: string; rowScale: string | null; projection: string | null } | null = null;
 
   constructor(
     name: string,
@@ -169,7 +168,12 @@ class TransformerEmitter {
     const g = this.g;
     const zeros = g.initializer(g.fresh('wzp'), DataType.INT8, [cols], new Int8Array(cols));
     if ((this.options.int8Kernel ?? 'DynamicQuantizeMatMul') === 'DynamicQuantizeMatMul') {
-      return g.op('DynamicQuantizeMatMul', [x, weight, scale, zeros, bias], {}, { domain: MS_DOMAIN });
+      return g.op(
+        'DynamicQuantizeMatMul',
+        [x, weight, scale, zeros, bias],
+        {},
+        { domain: MS_DOMAIN },
+      );
     }
     const [xq, xScale, xZero] = g.ops('DynamicQuantizeLinear', [x], {}, { outputs: 3 });
     const product = g.op('MatMulInteger', [xq, weight, xZero, zeros]);
@@ -187,7 +191,12 @@ class TransformerEmitter {
     if (this.int8 && this.options.quantizeEmbedding !== false) {
       // Per-row scales: a row of the table is a column of the tied projection Eᵀ, so one set of
       // int8 values and scales serves both the lookup and the output layer.
-      const q = quantizeColumns(transpose(table, vocabSize, this.d), this.d, vocabSize, this.levels());
+      const q = quantizeColumns(
+        transpose(table, vocabSize, this.d),
+        this.d,
+        vocabSize,
+        this.levels(),
+      );
       const values = new Int8Array(table.length);
       for (let v = 0; v < vocabSize; v++) {
         for (let j = 0; j < this.d; j++) values[v * this.d + j] = q.values[j * vocabSize + v];
@@ -214,10 +223,15 @@ class TransformerEmitter {
     const e = this.embedding();
     let x: string;
     if (e.rowScale) {
-      const rows = g.op('Cast', [g.op('Gather', [e.table, ids], { axis: 0 })], { to: DataType.FLOAT });
+      const rows = g.op('Cast', [g.op('Gather', [e.table, ids], { axis: 0 })], {
+        to: DataType.FLOAT,
+      });
       x = g.op('Mul', [rows, g.op('Gather', [e.rowScale, ids], { axis: 0 })]);
     } else {
-      x = g.op('Mul', [g.op('Gather', [e.table, ids], { axis: 0 }), this.scalar(Math.sqrt(this.d))]);
+      x = g.op('Mul', [
+        g.op('Gather', [e.table, ids], { axis: 0 }),
+        this.scalar(Math.sqrt(this.d)),
+      ]);
     }
     const table = positionalEncoding(this.config.maxLength, this.d);
     const pe = this.constant('positions', table, [this.config.maxLength, this.d]);
@@ -446,17 +460,27 @@ class TransformerEmitter {
       );
     }
     this.toFloat(logits, 'logits');
-    g.outputs.push({ name: 'logits', dataType: DataType.FLOAT, shape: ['batch', 'tgt_len', vocabSize] });
+    g.outputs.push({
+      name: 'logits',
+      dataType: DataType.FLOAT,
+      shape: ['batch', 'tgt_len', vocabSize],
+    });
   }
 
   /** Declares a float32 [batch, heads, len, dHead] output fed by `value`. */
   cacheOutput(name: string, value: string, length: string): void {
     this.toFloat(value, name);
-    this.g.outputs.push({ name, dataType: DataType.FLOAT, shape: ['batch', this.heads, length, this.dHead] });
+    this.g.outputs.push({
+      name,
+      dataType: DataType.FLOAT,
+      shape: ['batch', this.heads, length, this.dHead],
+    });
   }
 
   cacheInput(name: string, length: string): string {
-    return this.toCompute(this.g.input(name, DataType.FLOAT, ['batch', this.heads, length, this.dHead]));
+    return this.toCompute(
+      this.g.input(name, DataType.FLOAT, ['batch', this.heads, length, this.dHead]),
+    );
   }
 }
 
@@ -481,7 +505,11 @@ export function buildEncoderGraph(
   }
   const memory = m.layerNorm(x, 'enc.ln');
   m.toFloat(memory, 'memory');
-  g.outputs.push({ name: 'memory', dataType: DataType.FLOAT, shape: ['batch', 'src_len', config.dModel] });
+  g.outputs.push({
+    name: 'memory',
+    dataType: DataType.FLOAT,
+    shape: ['batch', 'src_len', config.dModel],
+  });
   for (let i = 0; i < config.decoderLayers; i++) {
     const kv = m.crossKeyValue(memory, i);
     m.cacheOutput(`cross.${i}.key`, kv.key, 'src_len');
@@ -518,7 +546,10 @@ export function buildDecoderGraph(
     }
   }
   // Positions continue from the cache: start = past length, end = past length + new tokens.
-  const start = g.op('Shape', [g.inputs.find((v) => v.name === 'past.0.key')!.name], { start: 2, end: 3 });
+  const start = g.op('Shape', [g.inputs.find((v) => v.name === 'past.0.key')!.name], {
+    start: 2,
+    end: 3,
+  });
   const end = g.op('Add', [start, g.op('Shape', [ids], { start: 1, end: 2 })]);
   let x = m.embed(ids, start, end);
   const causal = m.causalMask(start, end);

@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend';
+import { presetConfig } from '../config';
+import { Transformer } from '../transformer';
+await selectBackend({ force: 'wasm' });
+const orig = tf.getKernel('Identity', 'wasm')!;
+const counts = new Map<string, number>();
+tf.unregisterKernel('Identity', 'wasm');
+tf.registerKernel({ ...orig, kernelFunc: (args) => { const st = new Error().stack!.split('\n').slice(2, 20).map(l => l.trim().replace(/\(.*node_modules\/@tensorflow\//, '(').replace(/:\d+\)$/, ')')).slice(0, 8).join(' <- '); counts.set(st, (counts.get(st) ?? 0) + 1); return orig.kernelFunc(args); } });
+const cfg = presetConfig('tiny', { vocabSize: 300 });
+const m = Transformer.create(cfg, 1);
+const B = 16, T = 18;
+const ids = () => tf.tensor2d(Array.from({ length: B * T }, (_, i) => 4 + ((i * 7919) % 296)), [B, T], 'int32');
+const src = ids(), tgtIn = ids(), tgtOut = ids();
+const { value, grads } = tf.variableGrads(() => m.loss({ src, tgtIn, tgtOut }, { training: true, seed: 1, labelSmoothing: 0.1 }).loss, m.trainables);
+for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(n, k);
