@@ -19,6 +19,7 @@ const mainEntries: Record<string, string> = {
 const childEntries: Record<string, string> = {
   'energy-sampler': 'main/services/energy/sampler-process.ts',
   'model-trainer': 'main/services/model/trainer-process.ts',
+  'model-shard-worker': 'main/services/model/shard-worker.ts',
 };
 for (const [name, file] of Object.entries(childEntries)) {
   if (existsSync(resolve(root, file))) mainEntries[name] = resolve(root, file);

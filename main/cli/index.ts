@@ -16,6 +16,8 @@ Commands:
   score      Score hypotheses against references (sacreBLEU-compatible: BLEU, chrF, TER; plus ROUGE)
   ppl        Perplexity from per-token log-probabilities (JSON Lines)
   energy     Energy meters: probe, baseline, measure -- COMMAND
+  train      Train the seed Transformer on a dataset (tfjs; best backend available here)
+  models     Manage trained models: list, show, delete
   export     Export a model checkpoint to ONNX (fp32, fp16, int8)
   generate   Translate or summarise a file with an exported model (onnxruntime; greedy or beam)
 
@@ -32,6 +34,8 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   score: async () => (await import('./score')).scoreCommand,
   ppl: async () => (await import('./ppl')).pplCommand,
   energy: async () => (await import('./energy')).energyCommand,
+  train: async () => (await import('./train')).trainCommand,
+  models: async () => (await import('./models')).modelsCommand,
   export: async () => (await import('./export')).exportCommand,
   generate: async () => (await import('./generate')).generateCommand,
 };

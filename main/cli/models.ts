@@ -52,9 +52,10 @@ function describe(manifest: ModelManifest, bytes: number): string {
     `  parameters: ${manifest.parameters.toLocaleString('en-US')}; files ${mb(bytes)} (weights ${manifest.weights.file}${manifest.optimizer ? `, optimizer ${manifest.optimizer.file}` : ''})`,
     `  training: ${s.status}${t.stopReason ? ` (${t.stopReason})` : ''}; ${t.step} steps, ${t.tokens.toLocaleString('en-US')} target tokens, ${(t.elapsedS / 60).toFixed(1)} min${t.joules !== null ? `, ${(t.joules / 1000).toFixed(2)} kJ` : ''}`,
     `  energy: ${t.energy.status} — ${t.energy.reason}${t.energy.grade ? ` (grade ${t.energy.grade})` : ''}`,
-    `  backend: ${t.backend.name} (${t.backend.tfjsBackend}, tfjs ${t.backend.tfjsVersion})`,
+    `  backend: ${t.backend.name} (${t.backend.tfjsBackend}, tfjs ${t.backend.tfjsVersion})${t.parallelism ? `; ${t.parallelism.reason}` : ''}`,
   ];
-  for (const a of t.backend.attempts) lines.push(`    ${a.name.padEnd(9)} ${a.outcome.padEnd(8)} ${a.reason}`);
+  for (const a of t.backend.attempts)
+    lines.push(`    ${a.name.padEnd(9)} ${a.outcome.padEnd(8)} ${a.reason}`);
   if (t.backend.patches.length) lines.push(`    patches: ${t.backend.patches.join('; ')}`);
   if (t.curve.length) {
     lines.push('  validation:   step   minutes        kJ   loss    BLEU');
@@ -85,14 +86,18 @@ async function run(argv: string[], io: Parameters<CliCommand>[1]): Promise<numbe
   const print = (value: unknown, text: string) =>
     io.stdout(values.json ? JSON.stringify(value, null, 2) + '\n' : text);
   const needId = () => {
-    if (!id || extra.length) throw new UserError(`give one model id: ecoeval models ${command} ID`, EXIT_USAGE);
+    if (!id || extra.length)
+      throw new UserError(`give one model id: ecoeval models ${command} ID`, EXIT_USAGE);
     return id;
   };
   switch (command) {
     case 'list': {
       const list = await store.list();
       const lines = list.models.map(row);
-      if (!list.models.length) lines.push('No models yet. Train one: ecoeval train --dataset grammar-en-xx --preset tiny --steps 300');
+      if (!list.models.length)
+        lines.push(
+          'No models yet. Train one: ecoeval train --dataset grammar-en-xx --preset tiny --steps 300',
+        );
       for (const b of list.broken) lines.push(`! ${b.folder}: ${b.problem}`);
       print(list, lines.join('\n') + '\n');
       return EXIT_OK;
@@ -105,7 +110,11 @@ async function run(argv: string[], io: Parameters<CliCommand>[1]): Promise<numbe
     }
     case 'delete': {
       const target = needId();
-      if (!values.yes) throw new UserError(`deleting ${target} cannot be undone; add --yes to confirm`, EXIT_USAGE);
+      if (!values.yes)
+        throw new UserError(
+          `deleting ${target} cannot be undone; add --yes to confirm`,
+          EXIT_USAGE,
+        );
       const result = await store.delete(target);
       print(result, `Deleted ${result.deleted}.\n`);
       return EXIT_OK;

@@ -13,7 +13,11 @@ import type { PresetName } from '../services/model/config';
 import { BACKEND_ORDER, describeBackend, isBackendName } from '../services/model/backend';
 import { ModelStore } from '../services/model/store';
 import { startTraining } from '../services/model/training-job';
-import type { TrainRequest, TrainingEvent, TrainingProgress } from '../services/model/training-types';
+import type {
+  TrainRequest,
+  TrainingEvent,
+  TrainingProgress,
+} from '../services/model/training-types';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UserError } from './io';
 import { cliServices } from './services';
@@ -35,6 +39,7 @@ step, loss, learning rate, tokens/s, ETA, validation loss/BLEU and energy so far
   --vocab N             BPE vocabulary size (default 4000)
   --seed N              Random seed (default 1)
   --eval-every N        Validate and checkpoint every N steps
+  --workers N           Threads computing each batch (default: one per core, at most 2, on wasm)
   --no-energy           Do not measure energy
   --json                Print the final training record as JSON
   --workspace DIR       Workspace folder
@@ -56,6 +61,7 @@ const options = {
   vocab: { type: 'string' },
   seed: { type: 'string' },
   'eval-every': { type: 'string' },
+  workers: { type: 'string' },
   'no-energy': { type: 'boolean' },
   json: { type: 'boolean' },
   workspace: { type: 'string' },
@@ -162,11 +168,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const seed = values.seed !== undefined ? Number(values.seed) : undefined;
   if (seed !== undefined && !Number.isInteger(seed)) throw usage('--seed must be a whole number');
   const evalEvery = positive('--eval-every', values['eval-every']);
+  const workers = positive('--workers', values.workers);
   const services = await cliServices(io, values.workspace);
   let request: TrainRequest;
   if (values.resume) {
     if (values.dataset || values.preset) {
-      throw usage('--resume continues a model with its own dataset and preset; drop --dataset/--preset');
+      throw usage(
+        '--resume continues a model with its own dataset and preset; drop --dataset/--preset',
+      );
     }
     const manifest = await new ModelStore(services.workspace).get(values.resume);
     request = {
@@ -195,6 +204,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   request.options = {
     ...(seed !== undefined ? { seed } : {}),
     ...(evalEvery ? { evalEvery } : {}),
+    ...(workers ? { workers } : {}),
     ...(values['no-energy'] ? { energy: 'off' as const } : {}),
   };
 
@@ -209,14 +219,20 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const r = result.record;
   const bleus = r.curve.map((p) => p.validBleu).filter((b): b is number => b !== null);
   if (values.json) {
-    io.stdout(JSON.stringify({ model: result.modelId, dir: result.modelDir, ...r }, null, 2) + '\n');
+    io.stdout(
+      JSON.stringify({ model: result.modelId, dir: result.modelDir, ...r }, null, 2) + '\n',
+    );
   } else {
-    const bleu = bleus.length ? `, BLEU ${bleus.at(-1)!.toFixed(2)} (best ${Math.max(...bleus).toFixed(2)})` : '';
+    const bleu = bleus.length
+      ? `, BLEU ${bleus.at(-1)!.toFixed(2)} (best ${Math.max(...bleus).toFixed(2)})`
+      : '';
     io.stdout(
       `${r.status === 'cancelled' ? 'Cancelled' : 'Finished'}: ${result.modelId} — ${r.step} steps, ${r.tokens.toLocaleString('en-US')} target tokens in ${duration(r.elapsedS)}${bleu}${joules(r.joules)}; ${r.stopReason ?? r.status}.\n`,
     );
     if (r.status === 'cancelled') {
-      io.stdout(`The checkpoint is saved; continue with: ecoeval train --resume ${result.modelId}\n`);
+      io.stdout(
+        `The checkpoint is saved; continue with: ecoeval train --resume ${result.modelId}\n`,
+      );
     }
   }
   return r.status === 'cancelled' ? 130 : EXIT_OK;

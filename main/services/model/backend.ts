@@ -59,9 +59,10 @@ async function tryNative(name: 'node-gpu' | 'node'): Promise<string> {
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new Error(
         `${pkg} is not installed (optional: its install script downloads libtensorflow and npm drops the package when that fails)`,
+        { cause: error },
       );
     }
-    throw new Error(`${pkg} failed to load: ${firstLine(error)}`);
+    throw new Error(`${pkg} failed to load: ${firstLine(error)}`, { cause: error });
   }
   // Both packages register a backend named 'tensorflow'.
   if (!(await tf.setBackend('tensorflow'))) {
@@ -70,13 +71,15 @@ async function tryNative(name: 'node-gpu' | 'node'): Promise<string> {
   return `${pkg} loaded`;
 }
 
-async function tryWasm(report: Partial<BackendReport>): Promise<string> {
+async function tryWasm(report: Partial<BackendReport>, patches: boolean): Promise<string> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
   } catch (error) {
-    throw new Error(`@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(error)}`);
+    throw new Error(`@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(error)}`, {
+      cause: error,
+    });
   }
-  report.patches = patchWasmKernels();
+  report.patches = patches ? patchWasmKernels() : [];
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
@@ -108,7 +111,13 @@ export function currentBackend(): BackendReport | undefined {
  * Selects and initialises a backend. With `force`, only that one is tried and its failure is an
  * error; otherwise the first that works wins. Calling again with the same choice is cheap.
  */
-export async function selectBackend(options: { force?: BackendName } = {}): Promise<BackendReport> {
+export async function selectBackend(
+  options: {
+    force?: BackendName;
+    /** Apply our wasm kernel fixes (default true; false only to measure tfjs as shipped). */
+    wasmPatches?: boolean;
+  } = {},
+): Promise<BackendReport> {
   if (current && (!options.force || options.force === current.name)) {
     if (tf.getBackend() === current.tfjsBackend) return current;
   }
@@ -127,7 +136,7 @@ export async function selectBackend(options: { force?: BackendName } = {}): Prom
     try {
       const reason =
         name === 'wasm'
-          ? await tryWasm(extra)
+          ? await tryWasm(extra, options.wasmPatches ?? true)
           : name === 'cpu'
             ? await tryCpu()
             : await tryNative(name);
@@ -136,7 +145,9 @@ export async function selectBackend(options: { force?: BackendName } = {}): Prom
     } catch (error) {
       attempts.push({ name, outcome: 'failed', reason: firstLine(error) });
       if (options.force) {
-        throw new Error(`backend ${name} was forced but is unavailable: ${firstLine(error)}`);
+        throw new Error(`backend ${name} was forced but is unavailable: ${firstLine(error)}`, {
+          cause: error,
+        });
       }
     }
   }

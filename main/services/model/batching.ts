@@ -11,6 +11,7 @@ import type { ModelKind } from './config';
 import { Rng, hashSeed } from './rng';
 import type { BpeTokenizer } from './tokenizer';
 import type { TokenBatch } from './transformer';
+import type { IdMatrix, ShardIds } from './parallel-protocol';
 
 export interface Example {
   /** Encoder input (tokens then EOS), or null for decoder-only models. */
@@ -86,7 +87,10 @@ export function planBatches(
   for (const i of order) {
     const w = width(examples[i]);
     const wider = Math.max(longest, w);
-    if (current.length > 0 && ((current.length + 1) * wider > batchTokens || current.length >= maxSentences)) {
+    if (
+      current.length > 0 &&
+      ((current.length + 1) * wider > batchTokens || current.length >= maxSentences)
+    ) {
       batches.push(current);
       current = [];
       longest = 0;
@@ -113,28 +117,72 @@ function padded(rows: Int32Array[], drop = 0): { data: Int32Array; len: number }
   return { data, len };
 }
 
+/** Padded id matrices for a batch (plain arrays: they can cross to a worker thread). */
+export function toIds(examples: Example[], indices: number[]): ShardIds {
+  const rows = indices.map((i) => examples[i]);
+  const matrix = (m: { data: Int32Array; len: number }): IdMatrix => ({
+    data: m.data,
+    shape: [rows.length, m.len],
+  });
+  return {
+    src: rows[0].src ? matrix(padded(rows.map((r) => r.src!))) : null,
+    tgtIn: matrix(
+      padded(
+        rows.map((r) => r.tgt),
+        1,
+      ),
+    ),
+    tgtOut: matrix(padded(rows.map((r) => r.tgt.subarray(1)))),
+  };
+}
+
+export function idsToBatch(ids: ShardIds): TokenBatch {
+  return {
+    ...(ids.src ? { src: tf.tensor2d(ids.src.data, ids.src.shape, 'int32') } : {}),
+    tgtIn: tf.tensor2d(ids.tgtIn.data, ids.tgtIn.shape, 'int32'),
+    tgtOut: tf.tensor2d(ids.tgtOut.data, ids.tgtOut.shape, 'int32'),
+  };
+}
+
+/** Number of label tokens (padding excluded) of the given examples. */
+export function targetTokens(examples: Example[], indices: number[]): number {
+  return indices.reduce((n, i) => n + examples[i].tgt.length - 1, 0);
+}
+
 /** Padded tensors for a batch, plus the number of label tokens (padding excluded). */
 export function toBatch(
   examples: Example[],
   indices: number[],
 ): { batch: TokenBatch; targetTokens: number } {
-  const rows = indices.map((i) => examples[i]);
-  const b = rows.length;
-  const tgtIn = padded(
-    rows.map((r) => r.tgt),
-    1,
-  );
-  const tgtOut = padded(rows.map((r) => r.tgt.subarray(1)));
-  const batch: TokenBatch = {
-    tgtIn: tf.tensor2d(tgtIn.data, [b, tgtIn.len], 'int32'),
-    tgtOut: tf.tensor2d(tgtOut.data, [b, tgtOut.len], 'int32'),
+  return {
+    batch: idsToBatch(toIds(examples, indices)),
+    targetTokens: targetTokens(examples, indices),
   };
-  if (rows[0].src) {
-    const src = padded(rows.map((r) => r.src!));
-    batch.src = tf.tensor2d(src.data, [b, src.len], 'int32');
-  }
-  const targetTokens = rows.reduce((n, r) => n + r.tgt.length - 1, 0);
-  return { batch, targetTokens };
+}
+
+/**
+ * Splits a batch's examples into at most `parts` contiguous shards of about equal label tokens
+ * (data-parallel training); never returns an empty shard.
+ */
+export function splitShards(examples: Example[], indices: number[], parts: number): number[][] {
+  const n = Math.min(parts, indices.length);
+  if (n <= 1) return [indices];
+  const total = targetTokens(examples, indices);
+  const shards: number[][] = [];
+  let current: number[] = [];
+  let seen = 0;
+  indices.forEach((index, k) => {
+    current.push(index);
+    seen += examples[index].tgt.length - 1;
+    const left = indices.length - k - 1;
+    const wanted = n - shards.length - 1;
+    if (wanted > 0 && (seen >= (total * (shards.length + 1)) / n || left === wanted)) {
+      shards.push(current);
+      current = [];
+    }
+  });
+  if (current.length) shards.push(current);
+  return shards;
 }
 
 export function disposeBatch(batch: TokenBatch): void {

@@ -146,7 +146,10 @@ export interface CheckpointContent {
 }
 
 /** Writes a checkpoint into `dir` atomically; returns the manifest as committed. */
-export async function writeCheckpoint(dir: string, content: CheckpointContent): Promise<ModelManifest> {
+export async function writeCheckpoint(
+  dir: string,
+  content: CheckpointContent,
+): Promise<ModelManifest> {
   const names = tensorSpecs(content.manifest.config).map((s) => s.name);
   const step = content.manifest.training.step;
   const weights = packTensors(names, content.weights);
@@ -244,7 +247,8 @@ function checkTensorTable(config: ModelConfig, table: TensorEntry[], file: strin
   const byName = new Map(table.map((e) => [e.name, e]));
   for (const spec of tensorSpecs(config)) {
     const entry = byName.get(spec.name);
-    if (!entry) throw new ModelFileError(`${file}: model.json lists no tensor "${spec.name}"`, file);
+    if (!entry)
+      throw new ModelFileError(`${file}: model.json lists no tensor "${spec.name}"`, file);
     if (entry.shape.join('x') !== spec.shape.join('x') || entry.length !== sizeOf(spec.shape)) {
       throw new ModelFileError(
         `${file}: tensor "${spec.name}" is [${entry.shape}] (${entry.length} values); the config needs [${spec.shape}]`,

@@ -3,8 +3,10 @@
  * penalty, maximum length) and teacher-forced per-token log-probabilities (conditional scores of
  * references for encoder-decoder models; sliding windows with a stride for language models).
  *
- * Like the reference measurements (model-speed.md), decoding re-runs the decoder over the whole
- * prefix at each step (no key/value cache); finished rows leave the batch so they cost nothing.
+ * Encoder-decoder decoding uses a key/value cache (incremental.ts); `cache: false` re-runs the
+ * decoder over the whole prefix at each step, as the reference measurements (model-speed.md) did,
+ * and is what decoder-only models use (their prompts differ in length). Finished rows leave the
+ * batch so they cost nothing.
  * Inputs and outputs are token ids without BOS/EOS; `sourceSequence` etc. add them.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +14,7 @@ import { BOS_ID, EOS_ID, PAD_ID } from './config';
 import { oneHotFloat } from './ops';
 import { sourceSequence, targetSequence } from './batching';
 import type { Transformer } from './transformer';
+import { disposeCache, selectRows, startCache, stepCache } from './incremental';
 
 export interface DecodeOptions {
   /** Sentences per batch (default 32). */
@@ -22,6 +25,13 @@ export interface DecodeOptions {
   beam?: number;
   /** GNMT length penalty α: score / ((5 + len) / 6)^α (default 0.6; 0 = raw log-probability). */
   lengthPenalty?: number;
+  /**
+   * Reuse keys and values of earlier positions (encoder-decoder; default true). `false` re-runs
+   * the decoder over the whole prefix each step, as the reference measurements did.
+   */
+  cache?: boolean;
+  /** Keep generating after </s> up to the length limit (benchmarks with random weights). */
+  ignoreEos?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -36,20 +46,32 @@ function prefixTensor(rows: number[][]): { ids: tf.Tensor2D; last: number[] } {
   const len = Math.max(...rows.map((r) => r.length));
   const data = new Int32Array(rows.length * len).fill(PAD_ID);
   rows.forEach((r, i) => data.set(r, i * len));
-  return { ids: tf.tensor2d(data, [rows.length, len], 'int32'), last: rows.map((r) => r.length - 1) };
+  return {
+    ids: tf.tensor2d(data, [rows.length, len], 'int32'),
+    last: rows.map((r) => r.length - 1),
+  };
 }
 
-/** Log-probabilities of the next token after each prefix: `[rows, vocab]`. */
-function nextLogProbs(
+/**
+ * Scores of the next token after each prefix, `[rows, vocab]`: log-probabilities, or raw logits
+ * when only their argmax is needed (greedy), which saves a softmax over the vocabulary.
+ */
+function nextScores(
   model: Transformer,
   prefixes: number[][],
   memory: Memory | null,
   memoryRows: number[] | null,
+  logProbs = true,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const { ids, last } = prefixTensor(prefixes);
-    let mem: Memory | null = null;
-    if (memory && memoryRows) {
+    let mem: Memory | null = memory;
+    const everyRow =
+      memory !== null &&
+      memoryRows !== null &&
+      memoryRows.length === memory.memory.shape[0] &&
+      memoryRows.every((r, i) => r === i);
+    if (memory && memoryRows && !everyRow) {
       const rows = tf.tensor1d(memoryRows, 'int32');
       mem = { memory: tf.gather(memory.memory, rows), srcMask: tf.gather(memory.srcMask, rows) };
     }
@@ -60,11 +82,17 @@ function nextLogProbs(
       'int32',
     );
     const h = tf.gather(hidden.reshape([b * len, d]), at) as tf.Tensor2D;
-    return tf.logSoftmax(model.project(h));
+    const logits = model.project(h);
+    return logProbs ? tf.logSoftmax(logits) : logits;
   });
 }
 
-function limitFor(model: Transformer, promptLength: number, sourceLength: number, options: DecodeOptions): number {
+function limitFor(
+  model: Transformer,
+  promptLength: number,
+  sourceLength: number,
+  options: DecodeOptions,
+): number {
   const room = model.config.maxLength - promptLength;
   return Math.max(0, Math.min(room, options.maxNewTokens ?? 2 * sourceLength + 10));
 }
@@ -126,31 +154,53 @@ async function greedyBatch(
 ): Promise<number[][]> {
   const encdec = model.config.kind === 'encoder-decoder';
   const memory = encdec ? encodeBatch(model, sources) : null;
+  let cache = memory && options.cache !== false ? startCache(model, memory) : null;
   try {
     const prefixes = sources.map((s) => promptOf(model, s));
     const starts = prefixes.map((p) => p.length);
     const limits = sources.map((s, i) => limitFor(model, starts[i], s.length, options));
     let active = sources.map((_, i) => i).filter((i) => limits[i] > 0);
+    // Cache row j belongs to active[j].
+    if (cache) cache = selectRows(model, cache, active);
     while (active.length > 0) {
-      const logp = nextLogProbs(
-        model,
-        active.map((i) => prefixes[i]),
-        memory,
-        memory ? active : null,
-      );
-      const best = tf.argMax(logp, -1);
+      let scores: tf.Tensor2D;
+      if (cache) {
+        const stepped = stepCache(
+          model,
+          cache,
+          active.map((i) => prefixes[i][prefixes[i].length - 1]),
+        );
+        cache = stepped.cache;
+        scores = stepped.logits;
+      } else {
+        scores = nextScores(
+          model,
+          active.map((i) => prefixes[i]),
+          memory,
+          memory ? active : null,
+          false,
+        );
+      }
+      const best = tf.argMax(scores, -1);
       const ids = await best.data();
-      logp.dispose();
-      best.dispose();
-      active = active.filter((row, k) => {
+      tf.dispose([scores, best]);
+      const kept: number[] = [];
+      const next: number[] = [];
+      active.forEach((row, k) => {
         const token = ids[k];
-        if (token === EOS_ID) return false;
+        if (token === EOS_ID && !options.ignoreEos) return;
         prefixes[row].push(token);
-        return prefixes[row].length - starts[row] < limits[row];
+        if (prefixes[row].length - starts[row] < limits[row]) {
+          kept.push(k);
+          next.push(row);
+        }
       });
+      if (cache && next.length > 0) cache = selectRows(model, cache, kept);
+      active = next;
     }
     return prefixes.map((p, i) => p.slice(starts[i]));
   } finally {
+    if (cache) disposeCache(cache);
     if (memory) tf.dispose([memory.memory, memory.srcMask]);
   }
 }
@@ -158,6 +208,8 @@ async function greedyBatch(
 interface Hypothesis {
   tokens: number[];
   score: number;
+  /** Row of the decoder cache holding this hypothesis's keys and values. */
+  row: number;
 }
 
 /** The `k` largest entries of `row` as [index, value], best first. */
@@ -188,30 +240,52 @@ async function beamBatch(
   const vocab = model.config.vocabSize;
   const encdec = model.config.kind === 'encoder-decoder';
   const memory = encdec ? encodeBatch(model, sources) : null;
+  let cache = memory && options.cache !== false ? startCache(model, memory) : null;
   try {
     const starts = sources.map((s) => promptOf(model, s).length);
     const limits = sources.map((s, i) => limitFor(model, starts[i], s.length, options));
     const alive: Hypothesis[][] = sources.map((s, i) =>
-      limits[i] > 0 ? [{ tokens: promptOf(model, s), score: 0 }] : [],
+      limits[i] > 0 ? [{ tokens: promptOf(model, s), score: 0, row: i }] : [],
     );
     const finished: Array<Array<Hypothesis & { norm: number }>> = sources.map(() => []);
     for (;;) {
       const rows: Array<{ sentence: number; hyp: Hypothesis }> = [];
       alive.forEach((hyps, s) => hyps.forEach((hyp) => rows.push({ sentence: s, hyp })));
       if (rows.length === 0) break;
-      const logp = nextLogProbs(
-        model,
-        rows.map((r) => r.hyp.tokens),
-        memory,
-        memory ? rows.map((r) => r.sentence) : null,
-      );
+      let logp: tf.Tensor2D;
+      if (cache) {
+        // Cache row i becomes the parent row of hypothesis i.
+        cache = selectRows(
+          model,
+          cache,
+          rows.map((r) => r.hyp.row),
+        );
+        const stepped = stepCache(
+          model,
+          cache,
+          rows.map((r) => r.hyp.tokens[r.hyp.tokens.length - 1]),
+        );
+        cache = stepped.cache;
+        logp = tf.tidy(() => tf.logSoftmax(stepped.logits));
+        stepped.logits.dispose();
+      } else {
+        logp = nextScores(
+          model,
+          rows.map((r) => r.hyp.tokens),
+          memory,
+          memory ? rows.map((r) => r.sentence) : null,
+        );
+      }
       const data = (await logp.data()) as Float32Array;
       logp.dispose();
-      const candidates = new Map<number, Array<{ hyp: Hypothesis; token: number; score: number }>>();
+      const candidates = new Map<
+        number,
+        Array<{ hyp: Hypothesis; token: number; score: number; parent: number }>
+      >();
       rows.forEach((r, i) => {
         const list = candidates.get(r.sentence) ?? [];
         for (const [token, lp] of topK(data, i * vocab, vocab, 2 * k)) {
-          list.push({ hyp: r.hyp, token, score: r.hyp.score + lp });
+          list.push({ hyp: r.hyp, token, score: r.hyp.score + lp, parent: i });
         }
         candidates.set(r.sentence, list);
       });
@@ -221,9 +295,14 @@ async function beamBatch(
         for (const c of list) {
           const generated = c.hyp.tokens.length - starts[s] + 1;
           if (c.token === EOS_ID) {
-            finished[s].push({ tokens: c.hyp.tokens, score: c.score, norm: c.score / penalty(generated) });
+            finished[s].push({
+              tokens: c.hyp.tokens,
+              score: c.score,
+              row: c.parent,
+              norm: c.score / penalty(generated),
+            });
           } else if (next.length < k) {
-            next.push({ tokens: [...c.hyp.tokens, c.token], score: c.score });
+            next.push({ tokens: [...c.hyp.tokens, c.token], score: c.score, row: c.parent });
           }
           if (next.length >= k && finished[s].length >= k) break;
         }
@@ -245,6 +324,7 @@ async function beamBatch(
       return best ? best.tokens.slice(starts[s]) : [];
     });
   } finally {
+    if (cache) disposeCache(cache);
     if (memory) tf.dispose([memory.memory, memory.srcMask]);
   }
 }
@@ -282,7 +362,10 @@ async function scoreWindows(
       const hidden = model.decode(ids, memory);
       const [b, len, d] = hidden.shape;
       const logp = tf.logSoftmax(model.project(hidden.reshape([b * len, d]) as tf.Tensor2D));
-      const picked = tf.sum(tf.mul(logp, oneHotFloat(labels.reshape([b * len]) as tf.Tensor1D, model.config.vocabSize)), -1);
+      const picked = tf.sum(
+        tf.mul(logp, oneHotFloat(labels.reshape([b * len]) as tf.Tensor1D, model.config.vocabSize)),
+        -1,
+      );
       return picked.reshape([b, len]);
     });
     const data = (await scored.data()) as Float32Array;
@@ -309,7 +392,9 @@ export async function scoreTargets(
   options: { batchSize?: number } = {},
 ): Promise<Array<{ logprobs: number[]; ids: number[] }>> {
   if (model.config.kind !== 'encoder-decoder') {
-    throw new Error('scoreTargets needs an encoder-decoder model; use scoreTexts for a language model');
+    throw new Error(
+      'scoreTargets needs an encoder-decoder model; use scoreTexts for a language model',
+    );
   }
   const windows: ScoreWindow[] = pairs.map((p, i) => {
     const tgt = targetSequence(p.target, model.config.maxLength);

@@ -29,7 +29,14 @@ export {
   presetConfig,
   tensorSpecs,
 } from './config';
-export type { HostTensor, HostWeights, ModelConfig, ModelKind, PresetName, TensorSpec } from './config';
+export type {
+  HostTensor,
+  HostWeights,
+  ModelConfig,
+  ModelKind,
+  PresetName,
+  TensorSpec,
+} from './config';
 export { BACKEND_ORDER, describeBackend, isBackendName, selectBackend } from './backend';
 export type { BackendAttempt, BackendName, BackendReport } from './backend';
 export {

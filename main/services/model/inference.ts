@@ -22,7 +22,10 @@ export interface LoadedModel {
 }
 
 /** Loads `<models>/<id>` (every file checked) onto a tfjs backend (best available by default). */
-export async function loadModel(dir: string, options: { backend?: BackendName } = {}): Promise<LoadedModel> {
+export async function loadModel(
+  dir: string,
+  options: { backend?: BackendName } = {},
+): Promise<LoadedModel> {
   const backend = await selectBackend(options.backend ? { force: options.backend } : {});
   const saved = await readCheckpoint(dir);
   const tokenizer = BpeTokenizer.fromJson(saved.tokenizerJson);

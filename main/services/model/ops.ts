@@ -87,7 +87,10 @@ export function smoothedCrossEntropy(
   const logp = tf.logSoftmax(logits);
   const target = oneHotFloat(labels, vocab);
   const nll = tf.neg(tf.sum(tf.mul(target, logp), -1));
-  const perToken = epsilon > 0 ? tf.add(tf.mul(nll, 1 - epsilon), tf.mul(tf.neg(tf.mean(logp, -1)), epsilon)) : nll;
+  const perToken =
+    epsilon > 0
+      ? tf.add(tf.mul(nll, 1 - epsilon), tf.mul(tf.neg(tf.mean(logp, -1)), epsilon))
+      : nll;
   const mask = tf.notEqual(labels, tf.scalar(padId, 'int32')).cast('float32');
   const tokens = tf.sum(mask);
   const loss = tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tokens, 1)) as tf.Scalar;

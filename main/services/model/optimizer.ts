@@ -61,17 +61,22 @@ export class Adam {
    * global gradient norm before clipping.
    */
   async apply(grads: Map<string, tf.Tensor>, lr: number): Promise<number> {
+    const host = new Map<string, Float32Array>();
+    for (const [name, g] of grads) host.set(name, (await g.data()) as Float32Array);
+    return this.applyHost(host, lr);
+  }
+
+  /** The same update from host gradients (data-parallel training combines them on the host). */
+  applyHost(grads: Map<string, Float32Array>, lr: number): number {
     this.step += 1;
     const { beta1, beta2, epsilon, clipNorm } = this.options;
-    const host = new Map<string, Float32Array>();
     let squares = 0;
     for (const name of this.#slots.keys()) {
-      const g = grads.get(name);
-      if (!g) throw new Error(`no gradient for "${name}"`);
-      const data = (await g.data()) as Float32Array;
+      const data = grads.get(name);
+      if (!data) throw new Error(`no gradient for "${name}"`);
       for (let i = 0; i < data.length; i++) squares += data[i] * data[i];
-      host.set(name, data);
     }
+    const host = grads;
     const norm = Math.sqrt(squares);
     const scale = clipNorm > 0 ? Math.min(1, clipNorm / (norm + 1e-6)) : 1;
     const c1 = 1 - Math.pow(beta1, this.step);
@@ -90,7 +95,6 @@ export class Adam {
       const fresh = tf.tensor(w, slot.variable.shape, 'float32');
       slot.variable.assign(fresh);
       fresh.dispose(); // the variable holds its own reference to the data
-
     }
     return norm;
   }
@@ -120,6 +124,11 @@ export class Adam {
       }
     }
     this.step = state.step;
+  }
+
+  /** The master weights (views, not copies; valid until the next update). */
+  weights(): Map<string, Float32Array> {
+    return new Map([...this.#slots].map(([name, slot]) => [name, slot.weights]));
   }
 
   /** Re-reads the weights from the variables (after they were assigned from outside). */

@@ -19,7 +19,8 @@ function clamp(value: number, low: number, high: number): number {
 export function resolveOptions(request: TrainRequest, hasValid: boolean): TrainOptions {
   const maxSteps = request.steps ?? null;
   const maxMinutes =
-    request.minutes ?? (maxSteps === null && request.options?.maxSteps == null ? DEFAULT_MINUTES : null);
+    request.minutes ??
+    (maxSteps === null && request.options?.maxSteps == null ? DEFAULT_MINUTES : null);
   const budget = maxSteps ?? request.options?.maxSteps ?? null;
   const defaults: TrainOptions = {
     trainSplit: 'train',
@@ -43,6 +44,7 @@ export function resolveOptions(request: TrainRequest, hasValid: boolean): TrainO
     checkpointMinutes: 5,
     seed: 1,
     energy: 'auto',
+    workers: 0,
   };
   const options = { ...defaults, ...request.options };
   if (maxSteps !== null) options.maxSteps = maxSteps;

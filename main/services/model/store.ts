@@ -42,7 +42,8 @@ export interface ModelList {
   broken: Array<{ folder: string; problem: string }>;
 }
 
-function alive(pid: number | null): boolean {
+/** Whether a process with this pid exists (ours counts). */
+export function isAlive(pid: number | null): boolean {
   if (!pid) return false;
   if (pid === process.pid) return true;
   try {
@@ -54,7 +55,11 @@ function alive(pid: number | null): boolean {
 }
 
 /** `<dataset>-<preset>-<yyyymmdd-hhmmss>`, suffixed when taken (call under the workspace lock). */
-export async function newModelId(modelsDir: string, dataset: string, preset: string): Promise<string> {
+export async function newModelId(
+  modelsDir: string,
+  dataset: string,
+  preset: string,
+): Promise<string> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const base = `${dataset}-${preset}-${stamp}`.replace(/[^\w.-]+/g, '-');
   const taken = new Set(await readdir(modelsDir).catch(() => [] as string[]));
@@ -73,7 +78,7 @@ export function summarise(manifest: ModelManifest, bytes: number): ModelSummary 
     preset: manifest.preset,
     parameters: manifest.parameters,
     vocabSize: manifest.config.vocabSize,
-    status: t.status === 'running' && !alive(t.pid) ? 'interrupted' : t.status,
+    status: t.status === 'running' && !isAlive(t.pid) ? 'interrupted' : t.status,
     step: t.step,
     tokens: t.tokens,
     elapsedS: t.elapsedS,
@@ -93,14 +98,17 @@ export class ModelStore {
   constructor(readonly workspace: Workspace) {}
 
   dir(id: string): string {
-    if (!ID_PATTERN.test(id) || id.startsWith('.')) throw new BadRequestError(`"${id}" is not a model id.`);
+    if (!ID_PATTERN.test(id) || id.startsWith('.'))
+      throw new BadRequestError(`"${id}" is not a model id.`);
     return join(this.workspace.modelsDir, id);
   }
 
   async list(): Promise<ModelList> {
     const models: ModelSummary[] = [];
     const broken: ModelList['broken'] = [];
-    const entries = await readdir(this.workspace.modelsDir, { withFileTypes: true }).catch(() => []);
+    const entries = await readdir(this.workspace.modelsDir, { withFileTypes: true }).catch(
+      () => [],
+    );
     for (const entry of entries) {
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const dir = join(this.workspace.modelsDir, entry.name);
@@ -138,7 +146,7 @@ export class ModelStore {
       });
       const manifest = await readManifest(dir).catch(() => null);
       const pid = manifest?.training.pid ?? null;
-      if (manifest?.training.status === 'running' && alive(pid) && pid !== process.pid) {
+      if (manifest?.training.status === 'running' && isAlive(pid) && pid !== process.pid) {
         throw new BadRequestError(
           `Model "${id}" is being trained by process ${pid}; cancel the training first.`,
         );

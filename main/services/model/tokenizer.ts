@@ -104,7 +104,9 @@ export class BpeTokenizer {
     try {
       return BpeTokenizer.fromJson(text);
     } catch (error) {
-      throw new Error(`${path} is not a usable tokenizer.json: ${(error as Error).message}`);
+      throw new Error(`${path} is not a usable tokenizer.json: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

@@ -23,7 +23,12 @@ async function start(message: Extract<ParentMessage, { type: 'start' }>): Promis
       signal: controller.signal,
       onEvent: (event) => void send({ type: 'event', event }),
     });
-    await send({ type: 'result', modelId: result.modelId, modelDir: result.modelDir, record: result });
+    await send({
+      type: 'result',
+      modelId: result.modelId,
+      modelDir: result.modelDir,
+      record: result,
+    });
     process.exit(0);
   } catch (error) {
     await send({

@@ -11,6 +11,7 @@
  * the uninterrupted run's losses exactly on a deterministic backend (cpu, wasm).
  */
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BLEU } from '../../../shared/metrics/bleu';
@@ -20,7 +21,16 @@ import { Workspace } from '../workspace/workspace';
 import { writeJsonAtomic } from '../workspace/atomic';
 import { selectBackend } from './backend';
 import type { BackendReport } from './backend';
-import { disposeBatch, epochOrder, makeExamples, planBatches, toBatch } from './batching';
+import {
+  disposeBatch,
+  epochOrder,
+  makeExamples,
+  planBatches,
+  splitShards,
+  targetTokens as countTargetTokens,
+  toBatch,
+  toIds,
+} from './batching';
 import type { Example } from './batching';
 import { parameterCount, presetConfig } from './config';
 import type { ModelConfig } from './config';
@@ -28,9 +38,12 @@ import { MANIFEST_FILE, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { ModelManifest, TaskInfo } from './checkpoint';
 import { generate } from './decode';
 import { Adam, learningRate } from './optimizer';
+import { DataParallel } from './parallel';
+import { shardGradients } from './gradients';
 import { resolveOptions } from './options';
 import { hashSeed } from './rng';
-import { newModelId } from './store';
+import { ModelStore, isAlive, newModelId } from './store';
+import { BadRequestError } from '../errors';
 import { BpeTokenizer, trainBpe } from './tokenizer';
 import { startTrainingEnergy } from './training-energy';
 import type {
@@ -58,10 +71,15 @@ interface Validation {
 }
 
 const MAX_RECENT_LOSSES = 1000;
+/** How often "energy so far" is brought up to date between validations. */
+const ENERGY_LAP_MS = 30_000;
 
 function taskOf(kind: string): TaskInfo['kind'] {
-  if (kind === 'translation' || kind === 'summarization' || kind === 'language-modelling') return kind;
-  throw new Error(`dataset kind "${kind}" has nothing to train on (system outputs only score other models)`);
+  if (kind === 'translation' || kind === 'summarization' || kind === 'language-modelling')
+    return kind;
+  throw new Error(
+    `dataset kind "${kind}" has nothing to train on (system outputs only score other models)`,
+  );
 }
 
 /** Mean NLL per target token over the validation batches (no dropout). */
@@ -83,7 +101,11 @@ async function validationLoss(model: Transformer, v: Validation): Promise<number
   return tokens > 0 ? nll / tokens : null;
 }
 
-async function validationBleu(model: Transformer, tokenizer: BpeTokenizer, v: Validation): Promise<number | null> {
+async function validationBleu(
+  model: Transformer,
+  tokenizer: BpeTokenizer,
+  v: Validation,
+): Promise<number | null> {
   if (v.bleuSources.length === 0) return null;
   const outputs = await generate(model, v.bleuSources, { batchSize: 64 });
   const hypotheses = await tokenizer.decode(outputs);
@@ -91,9 +113,14 @@ async function validationBleu(model: Transformer, tokenizer: BpeTokenizer, v: Va
 }
 
 /** Runs (or resumes) a training run to its end, cancel or early stop; returns the final record. */
-export async function runTraining(request: TrainRequest, hooks: TrainHooks = {}): Promise<TrainingRecord & { modelId: string; modelDir: string }> {
+export async function runTraining(
+  request: TrainRequest,
+  hooks: TrainHooks = {},
+): Promise<TrainingRecord & { modelId: string; modelDir: string }> {
   const emit = (event: TrainingEvent) => hooks.onEvent?.(event);
-  const backend: BackendReport = await selectBackend(request.backend ? { force: request.backend } : {});
+  const backend: BackendReport = await selectBackend(
+    request.backend ? { force: request.backend } : {},
+  );
   const workspace = await Workspace.open(request.workspaceDir);
   const datasets = new DatasetService(workspace, { builtinDir: '' });
 
@@ -106,9 +133,20 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
   const started = new Date().toISOString();
 
   if (request.resume) {
-    modelDir = join(workspace.modelsDir, request.resume);
+    modelDir = new ModelStore(workspace).dir(request.resume);
     const saved = await readCheckpoint(modelDir, { optimizer: true });
     manifest = saved.manifest;
+    const owner = manifest.training.pid;
+    if (
+      manifest.training.status === 'running' &&
+      owner &&
+      owner !== process.pid &&
+      isAlive(owner)
+    ) {
+      throw new BadRequestError(
+        `Model "${manifest.id}" is being trained by process ${owner}; cancel that run first.`,
+      );
+    }
     tokenizer = BpeTokenizer.fromJson(saved.tokenizerJson);
     model = new Transformer(manifest.config, saved.weights);
     const previous = manifest.training;
@@ -116,11 +154,20 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
       ...previous.options,
       ...request.options,
       ...(request.steps !== undefined ? { maxSteps: request.steps } : {}),
-      maxMinutes: request.minutes ?? (request.steps !== undefined ? null : previous.options.maxMinutes),
+      maxMinutes:
+        request.minutes ?? (request.steps !== undefined ? null : previous.options.maxMinutes),
     };
     adam = new Adam(model.params, options);
     adam.importState(saved.optimizer!);
-    record = { ...previous, options, backend, status: 'running', pid: process.pid, stopReason: null, updatedAt: started };
+    record = {
+      ...previous,
+      options,
+      backend,
+      status: 'running',
+      pid: process.pid,
+      stopReason: null,
+      updatedAt: started,
+    };
     emit({ type: 'log', message: `resuming ${manifest.id} at step ${record.step}` });
   } else {
     const dataset = await datasets.get(request.dataset);
@@ -129,7 +176,10 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
     const options = resolveOptions(request, hasValid);
     let rows = await datasets.readSplit(dataset.id, options.trainSplit);
     if (options.trainRows !== null) rows = rows.slice(0, options.trainRows);
-    const texts = kind === 'language-modelling' ? rows.map((r) => r.source) : rows.flatMap((r) => [r.source, r.references[0] ?? '']);
+    const texts =
+      kind === 'language-modelling'
+        ? rows.map((r) => r.source)
+        : rows.flatMap((r) => [r.source, r.references[0] ?? '']);
     const wantedVocab = request.model?.vocabSize ?? 4000;
     const tokenizerJson = await trainBpe(texts, wantedVocab);
     tokenizer = BpeTokenizer.fromJson(tokenizerJson);
@@ -166,12 +216,15 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
       updatedAt: started,
       stopReason: null,
       recentLosses: [],
+      parallelism: { threads: 1, reason: 'not started' },
     };
     manifest = {
       format: 'ecoeval-transformer',
       schema: 1,
       id,
-      name: request.name ?? `${dataset.name} · ${request.preset} · ${started.slice(0, 16).replace('T', ' ')}`,
+      name:
+        request.name ??
+        `${dataset.name} · ${request.preset} · ${started.slice(0, 16).replace('T', ' ')}`,
       createdAt: started,
       updatedAt: started,
       preset: request.preset,
@@ -183,7 +236,13 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
         sourceLanguage: dataset.languages?.source ?? null,
         targetLanguage: dataset.languages?.target ?? null,
       },
-      tokenizer: { file: 'tokenizer.json', bytes: 0, sha256: '0'.repeat(64), vocabSize: tokenizer.vocabSize, shared: true },
+      tokenizer: {
+        file: 'tokenizer.json',
+        bytes: 0,
+        sha256: '0'.repeat(64),
+        vocabSize: tokenizer.vocabSize,
+        shared: true,
+      },
       weights: { file: 'none', bytes: 0, sha256: '0'.repeat(64), dtype: 'float32', tensors: [] },
       optimizer: null,
       training: record,
@@ -208,13 +267,25 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
   let trainRows = await datasets.readSplit(record.dataset, options.trainSplit);
   if (options.trainRows !== null) trainRows = trainRows.slice(0, options.trainRows);
   const examples = await makeExamples(tokenizer, trainRows, kind, manifest.config.maxLength);
-  if (examples.length === 0) throw new Error(`split "${options.trainSplit}" of ${record.dataset} has no usable rows`);
-  const batches = planBatches(examples, options.batchTokens, options.maxBatchSentences, options.seed);
+  if (examples.length === 0)
+    throw new Error(`split "${options.trainSplit}" of ${record.dataset} has no usable rows`);
+  const batches = planBatches(
+    examples,
+    options.batchTokens,
+    options.maxBatchSentences,
+    options.seed,
+  );
   let validation: Validation | null = null;
   if (options.validSplit) {
-    const validRows = (await datasets.readSplit(record.dataset, options.validSplit)).slice(0, options.validSentences);
+    const validRows = (await datasets.readSplit(record.dataset, options.validSplit)).slice(
+      0,
+      options.validSentences,
+    );
     const vExamples = await makeExamples(tokenizer, validRows, kind, manifest.config.maxLength);
-    const bleuRows = kind === 'encoder-decoder' ? validRows.filter((r) => r.references.length > 0).slice(0, options.bleuSentences) : [];
+    const bleuRows =
+      kind === 'encoder-decoder'
+        ? validRows.filter((r) => r.references.length > 0).slice(0, options.bleuSentences)
+        : [];
     validation = {
       examples: vExamples,
       batches: planBatches(vExamples, options.batchTokens, options.maxBatchSentences, 0),
@@ -222,7 +293,50 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
       bleuSources: await tokenizer.encode(bleuRows.map((r) => r.source)),
     };
   }
-  emit({ type: 'log', message: `${examples.length} training examples in ${batches.length} batches; ${validation ? `${validation.examples.length} validation examples` : 'no validation split'}` });
+  emit({
+    type: 'log',
+    message: `${examples.length} training examples in ${batches.length} batches; ${validation ? `${validation.examples.length} validation examples` : 'no validation split'}`,
+  });
+
+  // Data parallelism: one-core backends get worker threads for the other cores.
+  const threads =
+    options.workers > 0
+      ? options.workers
+      : backend.name === 'wasm' || backend.name === 'cpu'
+        ? Math.min(2, availableParallelism())
+        : 1;
+  let parallel: DataParallel | null = null;
+  if (threads > 1) {
+    try {
+      parallel = await DataParallel.start(
+        threads - 1,
+        manifest.config,
+        backend.name,
+        adam.weights(),
+      );
+      record.parallelism = {
+        threads,
+        reason: `${threads} threads compute each batch (data parallel)`,
+      };
+      emit({ type: 'log', message: record.parallelism.reason });
+    } catch (error) {
+      record.parallelism = {
+        threads: 1,
+        reason: `worker threads failed to start (${(error as Error).message}); training on one thread`,
+      };
+      emit({ type: 'log', message: record.parallelism.reason });
+    }
+  } else {
+    record.parallelism = {
+      threads: 1,
+      reason:
+        options.workers === 1
+          ? 'one thread (asked for)'
+          : `one thread (${backend.name === 'wasm' || backend.name === 'cpu' ? 'one core available' : `${backend.name} uses every core itself`})`,
+    };
+  }
+  // Exact resume needs the same sharding: record what ran.
+  options.workers = record.parallelism.threads;
 
   const energy = await startTrainingEnergy(options.energy);
   record.energy = energy.record;
@@ -286,6 +400,7 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
     emit({ type: 'checkpoint', modelId, step: record.step, file: manifest.weights.file });
   };
 
+  let lastLap = performance.now();
   const addJoules = (lap: { joules: number | null }) => {
     if (lap.joules === null) return;
     joulesNow = (joulesNow ?? 0) + lap.joules;
@@ -296,6 +411,7 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
     const validLoss = validation ? await validationLoss(model, validation) : null;
     const validBleu = validation ? await validationBleu(model, tokenizer, validation) : null;
     addJoules(await energy.lap());
+    lastLap = performance.now();
     const point: CurvePoint = {
       step: record.step,
       elapsedS: elapsed(),
@@ -309,7 +425,11 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
     record.curve.push(point);
     emit({ type: 'validation', modelId, point });
     if (!validation) return false;
-    const better = record.best === null || (validBleu !== null ? validBleu > (record.best.validBleu ?? -Infinity) : (validLoss ?? Infinity) < (record.best.validLoss ?? Infinity));
+    const better =
+      record.best === null ||
+      (validBleu !== null
+        ? validBleu > (record.best.validBleu ?? -Infinity)
+        : (validLoss ?? Infinity) < (record.best.validLoss ?? Infinity));
     if (better) {
       record.best = { step: record.step, validBleu, validLoss };
       record.sinceBest = 0;
@@ -328,6 +448,9 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
     rate.push({ t: performance.now(), tokens: record.tokens, step: record.step });
     let order = epochOrder(batches.length, options.seed, record.cursor.epoch);
     while (status === 'running') {
+      // wasm reads resolve as microtasks, so without this the loop never lets timers or IPC
+      // messages (cancel) run.
+      await new Promise((resolve) => setImmediate(resolve));
       if (hooks.signal?.aborted) {
         finish('cancelled', 'cancelled by the user');
         break;
@@ -341,26 +464,45 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
         break;
       }
       const indices = batches[order[record.cursor.position]];
-      const { batch, targetTokens } = toBatch(examples, indices);
       const step = record.step + 1;
       const lr = learningRate(step, options.peakLearningRate, options.warmupSteps);
-      const { value, grads } = tf.variableGrads(
-        () => model.loss(batch, { training: true, seed: hashSeed(options.seed, step), labelSmoothing: options.labelSmoothing }).loss,
-        model.trainables,
-      );
-      const byName = new Map<string, tf.Tensor>();
-      for (const [name, p] of model.params) byName.set(name, grads[p.name]);
-      await adam.apply(byName, lr);
-      const loss = (await value.data())[0];
-      tf.dispose([value, ...Object.values(grads)]);
-      disposeBatch(batch);
-      if (!Number.isFinite(loss)) throw new Error(`training diverged: the loss is ${loss} at step ${step}`);
+      let loss: number;
+      if (parallel) {
+        const shards = splitShards(examples, indices, parallel.shards);
+        const combined = await parallel.gradients(
+          model,
+          shards.map((shard) => toIds(examples, shard)),
+          shards.map((_, k) => hashSeed(options.seed, step, k)),
+          options.labelSmoothing,
+        );
+        adam.applyHost(combined.grads, lr);
+        parallel.publish(adam.weights());
+        loss = combined.loss;
+      } else {
+        const { batch } = toBatch(examples, indices);
+        try {
+          const local = await shardGradients(
+            model,
+            batch,
+            hashSeed(options.seed, step),
+            options.labelSmoothing,
+          );
+          adam.applyHost(local.grads, lr);
+          loss = local.lossSum / local.tokens;
+        } finally {
+          disposeBatch(batch);
+        }
+      }
+      const targetTokens = countTargetTokens(examples, indices);
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged: the loss is ${loss} at step ${step}`);
 
       record.step = step;
       record.tokens += targetTokens;
       record.sentences += indices.length;
       record.recentLosses.push(loss);
-      if (record.recentLosses.length > MAX_RECENT_LOSSES) record.recentLosses.splice(0, record.recentLosses.length - MAX_RECENT_LOSSES);
+      if (record.recentLosses.length > MAX_RECENT_LOSSES)
+        record.recentLosses.splice(0, record.recentLosses.length - MAX_RECENT_LOSSES);
       lastLoss = loss;
       record.cursor.position += 1;
       if (record.cursor.position >= batches.length) {
@@ -370,6 +512,11 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
       hooks.onStep?.(step, loss);
       rate.push({ t: performance.now(), tokens: record.tokens, step });
       if (rate.length > 50) rate.shift();
+      // Energy so far: close and reopen the meter's window now and then, not only at validations.
+      if (performance.now() - lastLap >= ENERGY_LAP_MS) {
+        addJoules(await energy.lap());
+        lastLap = performance.now();
+      }
       progress(false);
 
       if (options.evalEvery > 0 && step % options.evalEvery === 0) {
@@ -377,8 +524,16 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
         await checkpoint();
         progress(true);
         // Restart the speed window: validation time is not training throughput.
-        rate.splice(0, rate.length, { t: performance.now(), tokens: record.tokens, step: record.step });
-        if (stop) finish('stopped-early', `no improvement in ${options.patience} validations (best at step ${record.best?.step})`);
+        rate.splice(0, rate.length, {
+          t: performance.now(),
+          tokens: record.tokens,
+          step: record.step,
+        });
+        if (stop)
+          finish(
+            'stopped-early',
+            `no improvement in ${options.patience} validations (best at step ${record.best?.step})`,
+          );
       } else if ((performance.now() - lastCheckpoint) / 60000 >= options.checkpointMinutes) {
         await checkpoint();
       }
@@ -399,6 +554,7 @@ export async function runTraining(request: TrainRequest, hooks: TrainHooks = {})
     await markFailed(modelDir, manifest, record.stopReason).catch(() => undefined);
     throw error;
   } finally {
+    await parallel?.close().catch(() => undefined);
     await energy.close().catch(() => undefined);
     model.dispose();
     adam.dispose();
@@ -428,6 +584,15 @@ async function save(
 /** Records a failure in model.json without touching the last good weights. */
 async function markFailed(dir: string, manifest: ModelManifest, reason: string): Promise<void> {
   if (manifest.weights.file === 'none') return;
-  const training = { ...manifest.training, status: 'failed' as const, stopReason: reason, pid: null };
-  await writeJsonAtomic(join(dir, MANIFEST_FILE), { ...manifest, updatedAt: new Date().toISOString(), training });
+  const training = {
+    ...manifest.training,
+    status: 'failed' as const,
+    stopReason: reason,
+    pid: null,
+  };
+  await writeJsonAtomic(join(dir, MANIFEST_FILE), {
+    ...manifest,
+    updatedAt: new Date().toISOString(),
+    training,
+  });
 }

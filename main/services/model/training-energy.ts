@@ -71,7 +71,12 @@ class Measured implements TrainingEnergy {
 /** Starts energy measurement for this process, or explains why there is none. */
 export async function startTrainingEnergy(mode: 'auto' | 'off'): Promise<TrainingEnergy> {
   if (mode === 'off') {
-    return new Unmeasured({ status: 'off', reason: 'energy measurement turned off for this run', grade: null, windows: 0 });
+    return new Unmeasured({
+      status: 'off',
+      reason: 'energy measurement turned off for this run',
+      grade: null,
+      windows: 0,
+    });
   }
   try {
     const { createEnergyMonitor } = await import('../energy');

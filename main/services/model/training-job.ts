@@ -67,7 +67,10 @@ export function startTraining(request: TrainRequest, options: StartOptions = {})
   });
   let stderrTail = '';
   child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => void (stderrTail = (stderrTail + chunk).slice(-4000)));
+  child.stderr?.on(
+    'data',
+    (chunk: string) => void (stderrTail = (stderrTail + chunk).slice(-4000)),
+  );
   const post = (message: ParentMessage) => {
     if (child.connected) child.send(message);
   };

@@ -60,6 +60,11 @@ export interface TrainOptions {
   seed: number;
   /** Energy through the energy module's windows ('auto'), or not measured ('off'). */
   energy: 'auto' | 'off';
+  /**
+   * Threads computing each batch (data parallel; 0 = automatic: one per core, at most 2, for
+   * the one-core wasm and cpu backends). The record stores the number that ran.
+   */
+  workers: number;
 }
 
 export interface CurvePoint {
@@ -117,6 +122,8 @@ export interface TrainingRecord {
   stopReason: string | null;
   /** Recent training losses (one per step, last 1,000), for charts and resume checks. */
   recentLosses: number[];
+  /** Threads that computed each batch, and why that many. */
+  parallelism: { threads: number; reason: string };
 }
 
 export interface TrainingProgress {
@@ -138,7 +145,15 @@ export interface TrainingProgress {
 }
 
 export type TrainingEvent =
-  | { type: 'started'; modelId: string; modelDir: string; backend: BackendReport; resumed: boolean; parameters: number; vocabSize: number }
+  | {
+      type: 'started';
+      modelId: string;
+      modelDir: string;
+      backend: BackendReport;
+      resumed: boolean;
+      parameters: number;
+      vocabSize: number;
+    }
   | { type: 'log'; message: string }
   | TrainingProgress
   | { type: 'validation'; modelId: string; point: CurvePoint }

@@ -82,10 +82,10 @@ export class Transformer {
       // Unnamed variables: tfjs variable names are global, and several models may coexist.
       this.params.set(spec.name, tf.variable(tf.tensor(w.data, w.shape, 'float32'), trainable));
     }
-    this.#positions = tf.tensor2d(
-      sinusoidalPositions(config.maxLength, config.dModel),
-      [config.maxLength, config.dModel],
-    );
+    this.#positions = tf.tensor2d(sinusoidalPositions(config.maxLength, config.dModel), [
+      config.maxLength,
+      config.dModel,
+    ]);
     const causal = new Float32Array(config.maxLength * config.maxLength);
     for (let i = 0; i < config.maxLength; i++)
       for (let j = i + 1; j < config.maxLength; j++) causal[i * config.maxLength + j] = MASK_VALUE;
@@ -145,14 +145,16 @@ export class Transformer {
   }
 
   /** `E[ids]·sqrt(d) + PE`, then dropout: `[batch, len, d]`. */
-  embed(ids: tf.Tensor2D, drop: DropoutContext): tf.Tensor3D {
+  embed(ids: tf.Tensor2D, drop: DropoutContext, offset = 0): tf.Tensor3D {
     const [b, len] = ids.shape;
     const d = this.config.dModel;
-    if (len > this.config.maxLength) {
-      throw new Error(`sequence of ${len} tokens exceeds maxLength ${this.config.maxLength}`);
+    if (offset + len > this.config.maxLength) {
+      throw new Error(
+        `sequence of ${offset + len} tokens exceeds maxLength ${this.config.maxLength}`,
+      );
     }
     const e = embeddingLookup(this.p('embed.weight'), ids).reshape([b, len, d]);
-    const pos = tf.slice(this.#positions, [0, 0], [len, d]);
+    const pos = tf.slice(this.#positions, [offset, 0], [len, d]);
     return drop.apply(tf.add(tf.mul(e, Math.sqrt(d)), pos) as tf.Tensor3D);
   }
 
@@ -169,12 +171,18 @@ export class Transformer {
     const h = this.config.heads;
     const dh = d / h;
     const heads = (x: tf.Tensor2D, len: number) =>
-      x.reshape([b, len, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, len, dh]) as tf.Tensor3D;
+      x
+        .reshape([b, len, h, dh])
+        .transpose([0, 2, 1, 3])
+        .reshape([b * h, len, dh]) as tf.Tensor3D;
     const q2 = xq.reshape([b * tq, d]) as tf.Tensor2D;
     const kv2 = xq === xkv ? q2 : (xkv.reshape([b * tk, d]) as tf.Tensor2D);
     // Scaling q before the product equals scaling the scores, with fewer multiplications.
     const q = heads(
-      tf.mul(linear(q2, this.p(`${prefix}.q.weight`), this.p(`${prefix}.q.bias`)), 1 / Math.sqrt(dh)),
+      tf.mul(
+        linear(q2, this.p(`${prefix}.q.weight`), this.p(`${prefix}.q.bias`)),
+        1 / Math.sqrt(dh),
+      ),
       tq,
     );
     const k = heads(linear(kv2, this.p(`${prefix}.k.weight`), this.p(`${prefix}.k.bias`)), tk);
@@ -231,12 +239,16 @@ export class Transformer {
     options: ForwardOptions = { training: false },
     drop = this.dropout(options),
   ): { memory: tf.Tensor3D; srcMask: tf.Tensor4D } {
-    if (this.config.kind !== 'encoder-decoder') throw new Error('a decoder-only model has no encoder');
+    if (this.config.kind !== 'encoder-decoder')
+      throw new Error('a decoder-only model has no encoder');
     const srcMask = this.paddingMask(src);
     let x = this.embed(src, drop);
     for (let i = 0; i < this.config.encoderLayers; i++) {
       const p = `enc.${i}`;
-      x = this.norm(`${p}.ln1`, tf.add(x, drop.apply(this.attention(`${p}.self`, x, x, srcMask, drop))));
+      x = this.norm(
+        `${p}.ln1`,
+        tf.add(x, drop.apply(this.attention(`${p}.self`, x, x, srcMask, drop))),
+      );
       x = this.norm(`${p}.ln2`, tf.add(x, drop.apply(this.feedForward(p, x, drop))));
     }
     return { memory: this.norm('enc.ln', x), srcMask };
@@ -255,7 +267,10 @@ export class Transformer {
     let x = this.embed(tgt, drop);
     for (let i = 0; i < this.config.decoderLayers; i++) {
       const p = `dec.${i}`;
-      x = this.norm(`${p}.ln1`, tf.add(x, drop.apply(this.attention(`${p}.self`, x, x, selfMask, drop))));
+      x = this.norm(
+        `${p}.ln1`,
+        tf.add(x, drop.apply(this.attention(`${p}.self`, x, x, selfMask, drop))),
+      );
       if (cross && memory) {
         x = this.norm(
           `${p}.ln2`,
@@ -280,7 +295,10 @@ export class Transformer {
   }
 
   /** Logits `[batch, tgtLen, vocab]` for a teacher-forced batch. */
-  logits(batch: Omit<TokenBatch, 'tgtOut'>, options: ForwardOptions = { training: false }): tf.Tensor3D {
+  logits(
+    batch: Omit<TokenBatch, 'tgtOut'>,
+    options: ForwardOptions = { training: false },
+  ): tf.Tensor3D {
     const drop = this.dropout(options);
     const memory = batch.src ? this.encode(batch.src, options, drop) : null;
     const hidden = this.decode(batch.tgtIn, memory, options, drop);

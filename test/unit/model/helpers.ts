@@ -37,7 +37,10 @@ export async function firstPairs(n: number): Promise<{ source: string; reference
 }
 
 /** A tiny, quick run: 300-token batches from the first rows, no validation, no energy meter. */
-export function tinyRequest(workspaceDir: string, overrides: Partial<TrainRequest> = {}): TrainRequest {
+export function tinyRequest(
+  workspaceDir: string,
+  overrides: Partial<TrainRequest> = {},
+): TrainRequest {
   return {
     workspaceDir,
     dataset: DATASET,
@@ -52,6 +55,7 @@ export function tinyRequest(workspaceDir: string, overrides: Partial<TrainReques
       evalEvery: 0,
       energy: 'off',
       warmupSteps: 20,
+      workers: 1,
       ...overrides.options,
     },
   };

@@ -42,7 +42,11 @@ describe('training job in a child process', () => {
     expect(loaded.manifest.training.step).toBe(result.record.step);
     const [translation] = await generateText(loaded, ['The barn was cold.'], { maxNewTokens: 8 });
     expect(typeof translation).toBe('string');
-    const [scored] = await scoreReferences(loaded, ['The barn was cold.'], ['Su krumen tufosa beset.']);
+    const [scored] = await scoreReferences(
+      loaded,
+      ['The barn was cold.'],
+      ['Su krumen tufosa beset.'],
+    );
     expect(scored.tokens.at(-1)).toBe('</s>');
     expect(scored.logprobs).toHaveLength(scored.tokens.length);
     expect(scored.logprobs.every((p) => p <= 0)).toBe(true);
@@ -58,11 +62,13 @@ describe('training job in a child process', () => {
     expect(show.out()).toMatch(/backend: wasm/);
     expect(show.out()).toMatch(/training: cancelled/);
     const refuse = captureIO();
-    await expect(modelsCommand(['delete', result.modelId, '--workspace', workspace], refuse)).rejects.toThrow(
-      /--yes/,
-    );
+    await expect(
+      modelsCommand(['delete', result.modelId, '--workspace', workspace], refuse),
+    ).rejects.toThrow(/--yes/);
     const del = captureIO();
-    expect(await modelsCommand(['delete', result.modelId, '--yes', '--workspace', workspace], del)).toBe(0);
+    expect(
+      await modelsCommand(['delete', result.modelId, '--yes', '--workspace', workspace], del),
+    ).toBe(0);
     expect((await store.list()).models.some((m) => m.id === result.modelId)).toBe(false);
   }, 120_000);
 });
@@ -74,19 +80,24 @@ describe('ecoeval train arguments', () => {
       /--dataset is required/,
     );
     await expect(
-      trainCommand(['--dataset', 'grammar-en-xx', '--preset', 'huge', '--workspace', workspace], io),
+      trainCommand(
+        ['--dataset', 'grammar-en-xx', '--preset', 'huge', '--workspace', workspace],
+        io,
+      ),
     ).rejects.toThrow(/--preset must be one of tiny, small, base/);
     await expect(
       trainCommand(['--dataset', 'x', '--preset', 'tiny', '--backend', 'tpu'], io),
     ).rejects.toThrow(/--backend must be one of/);
-    await expect(trainCommand(['--dataset', 'x', '--preset', 'tiny', '--steps', '0'], io)).rejects.toThrow(
-      /--steps must be a positive whole number/,
-    );
+    await expect(
+      trainCommand(['--dataset', 'x', '--preset', 'tiny', '--steps', '0'], io),
+    ).rejects.toThrow(/--steps must be a positive whole number/);
     await expect(trainCommand(['--resume', 'nope', '--workspace', workspace], io)).rejects.toThrow(
       /No model with id "nope"/,
     );
     const help = captureIO();
     expect(await trainCommand(['--help'], help)).toBe(0);
-    expect(help.out()).toMatch(/small d_model 128, 4 heads, 2\+2 layers, ff 512: 1\.44 M parameters/);
+    expect(help.out()).toMatch(
+      /small d_model 128, 4 heads, 2\+2 layers, ff 512: 1\.44 M parameters/,
+    );
   });
 });

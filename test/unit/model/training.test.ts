@@ -74,6 +74,22 @@ describe('training on grammar-en-xx', () => {
   }, 120_000);
 });
 
+describe('data-parallel training', () => {
+  it('two threads give the losses of one thread (dropout off) and record the parallelism', async () => {
+    const losses: Record<number, number[]> = { 1: [], 2: [] };
+    for (const workers of [1, 2]) {
+      const result = await runTraining(
+        tinyRequest(workspace, { steps: 6, model: { dropout: 0 }, options: { workers } }),
+        { onStep: (_, loss) => losses[workers].push(loss) },
+      );
+      expect(result.parallelism.threads).toBe(workers);
+      expect(result.options.workers).toBe(workers);
+    }
+    expect(losses[2]).toHaveLength(6);
+    for (let i = 0; i < 6; i++) expect(losses[2][i]).toBeCloseTo(losses[1][i], 4);
+  }, 120_000);
+});
+
 describe('overfitting', () => {
   it('learns 32 pairs to BLEU above 95 with greedy decoding', async () => {
     const pairs = await firstPairs(32);
@@ -83,7 +99,11 @@ describe('overfitting', () => {
         300,
       ),
     );
-    const config = presetConfig('tiny', { vocabSize: tokenizer.vocabSize, dropout: 0, maxLength: 64 });
+    const config = presetConfig('tiny', {
+      vocabSize: tokenizer.vocabSize,
+      dropout: 0,
+      maxLength: 64,
+    });
     const model = Transformer.create(config, 1);
     const adam = new Adam(model.params, { beta1: 0.9, beta2: 0.98, epsilon: 1e-9, clipNorm: 1 });
     const examples = await makeExamples(tokenizer, pairs, 'encoder-decoder', config.maxLength);

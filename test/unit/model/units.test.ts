@@ -6,6 +6,7 @@ import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../main/services/model/backend';
+import type { ModelConfig } from '../../../main/services/model/config';
 import {
   BOS_ID,
   EOS_ID,
@@ -31,8 +32,16 @@ import {
 } from '../../../main/services/model/checkpoint';
 import type { CheckpointContent } from '../../../main/services/model/checkpoint';
 import { generate, scoreTexts } from '../../../main/services/model/decode';
+import {
+  disposeCache,
+  selectRows,
+  startCache,
+  stepCache,
+} from '../../../main/services/model/incremental';
 import { learningRate } from '../../../main/services/model/optimizer';
 import { loadModel } from '../../../main/services/model/inference';
+import { loadCheckpoint } from '../../../main/services/model/onnx/checkpoint';
+import { referenceLogits } from '../../../main/services/model/onnx/reference';
 import { tempDir } from '../../helpers/temp';
 import { firstPairs } from './helpers';
 
@@ -46,16 +55,22 @@ const tiny = (over = {}) =>
 describe('configuration and tensor names (docs/model-format.md)', () => {
   it('gives the presets their documented sizes and parameter counts', () => {
     const small = presetConfig('small');
-    expect([small.dModel, small.heads, small.encoderLayers, small.decoderLayers, small.ffDim]).toEqual([
-      128, 4, 2, 2, 512,
-    ]);
+    expect([
+      small.dModel,
+      small.heads,
+      small.encoderLayers,
+      small.decoderLayers,
+      small.ffDim,
+    ]).toEqual([128, 4, 2, 2, 512]);
     expect(parameterCount(presetConfig('tiny'))).toBe(372_992);
     expect(parameterCount(small)).toBe(1_438_208);
     expect(parameterCount(presetConfig('base'))).toBe(6_554_624);
   });
 
   it('names every tensor as the contract does, with [in, out] weights', () => {
-    const specs = new Map(tensorSpecs(presetConfig('tiny', { vocabSize: 100 })).map((s) => [s.name, s.shape]));
+    const specs = new Map(
+      tensorSpecs(presetConfig('tiny', { vocabSize: 100 })).map((s) => [s.name, s.shape]),
+    );
     expect(specs.get('embed.weight')).toEqual([100, 64]);
     expect(specs.get('enc.0.self.q.weight')).toEqual([64, 64]);
     expect(specs.get('enc.0.ff1.weight')).toEqual([64, 256]);
@@ -64,8 +79,12 @@ describe('configuration and tensor names (docs/model-format.md)', () => {
     expect(specs.has('generator.weight')).toBe(false);
     const untied = tensorSpecs(presetConfig('tiny', { vocabSize: 100, tiedEmbeddings: false }));
     expect(untied.at(-2)).toEqual({ name: 'generator.weight', shape: [64, 100] });
-    const lm = tensorSpecs(presetConfig('tiny', { kind: 'decoder-only', vocabSize: 100 })).map((s) => s.name);
-    expect(lm.some((n) => n.startsWith('enc.') || n.includes('cross') || n.includes('ln3'))).toBe(false);
+    const lm = tensorSpecs(presetConfig('tiny', { kind: 'decoder-only', vocabSize: 100 })).map(
+      (s) => s.name,
+    );
+    expect(lm.some((n) => n.startsWith('enc.') || n.includes('cross') || n.includes('ln3'))).toBe(
+      false,
+    );
     expect(lm).toContain('dec.1.ln2.beta');
   });
 
@@ -125,9 +144,9 @@ describe('transformer masks', () => {
       tgtIn: tf.tensor2d([[BOS_ID, 8, 30]], [1, 3], 'int32'),
     });
     const firstTwo = (t: tf.Tensor) => tf.slice(t, [0, 0, 0], [1, 2, 40]);
-    expect(tf.max(tf.abs(tf.sub(firstTwo(one), firstTwo(changedFuture)))).dataSync()[0]).toBeLessThan(
-      1e-5,
-    );
+    expect(
+      tf.max(tf.abs(tf.sub(firstTwo(one), firstTwo(changedFuture)))).dataSync()[0],
+    ).toBeLessThan(1e-5);
     model.dispose();
   });
 });
@@ -142,7 +161,9 @@ describe('BPE tokenizer', () => {
     const tok = BpeTokenizer.fromJson(json);
     expect(tok.vocabSize).toBe(150);
     const parsed = JSON.parse(json);
-    expect(parsed.added_tokens.map((t: { id: number; content: string }) => [t.id, t.content])).toEqual([
+    expect(
+      parsed.added_tokens.map((t: { id: number; content: string }) => [t.id, t.content]),
+    ).toEqual([
       [0, '<pad>'],
       [1, '<s>'],
       [2, '</s>'],
@@ -168,7 +189,9 @@ describe('batching', () => {
     const batches = planBatches(examples, 256, 16, 1);
     expect(batches.flat().sort((a, b) => a - b)).toEqual(examples.map((_, i) => i));
     for (const b of batches) {
-      const longest = Math.max(...b.map((i) => Math.max(examples[i].src!.length, examples[i].tgt.length - 1)));
+      const longest = Math.max(
+        ...b.map((i) => Math.max(examples[i].src!.length, examples[i].tgt.length - 1)),
+      );
       expect(b.length <= 16 && (b.length === 1 || b.length * longest <= 256)).toBe(true);
     }
     expect(planBatches(examples, 256, 16, 1)).toEqual(batches);
@@ -186,12 +209,11 @@ describe('batching', () => {
 });
 
 describe('checkpoint files', () => {
-  async function saved(): Promise<string> {
+  async function saved(over: Partial<ModelConfig> = {}, seed = 3): Promise<string> {
     const dir = join(await tempDir('ecoeval-ckpt-'), 'm1');
-    const config = tiny();
-    const tokenizerJson = await trainBpe(['a b c d e f g h i j'], config.vocabSize);
+    const tokenizerJson = await trainBpe(['a b c d e f g h i j'], 40);
     const vocabSize = BpeTokenizer.fromJson(tokenizerJson).vocabSize;
-    const cfg = tiny({ vocabSize });
+    const cfg = tiny({ vocabSize, ...over });
     const content: CheckpointContent = {
       manifest: {
         format: 'ecoeval-transformer',
@@ -213,7 +235,7 @@ describe('checkpoint files', () => {
           curve: [],
         } as never,
       },
-      weights: initialWeights(cfg, 3),
+      weights: initialWeights(cfg, seed),
       tokenizerJson,
     };
     await writeCheckpoint(dir, content);
@@ -225,6 +247,47 @@ describe('checkpoint files', () => {
     const back = await readCheckpoint(dir);
     const original = initialWeights(back.manifest.config, 3);
     for (const [name, t] of original) expect(back.weights.get(name)!.data).toEqual(t.data);
+  });
+
+  it('gives the same logits as the TypeScript reference of the ONNX module (format parity)', async () => {
+    for (const over of [{}, { tiedEmbeddings: false }, { kind: 'decoder-only' as const }]) {
+      const dir = await saved(over, 9);
+      const { weights, manifest } = await readCheckpoint(dir);
+      // Random biases and norms too, so a swapped or misnamed tensor cannot hide.
+      for (const t of weights.values())
+        for (let i = 0; i < t.data.length; i++)
+          t.data[i] += 0.05 * Math.sin(i * 7.1 + t.data.length);
+      await writeCheckpoint(dir, {
+        manifest: { ...manifest, tokenizer: { vocabSize: manifest.config.vocabSize } },
+        weights,
+      });
+      const model = new Transformer(manifest.config, weights);
+      const src = [
+        [5, 6, 7, 8, EOS_ID],
+        [9, 10, EOS_ID],
+      ];
+      const tgt = [
+        [BOS_ID, 11, 12, 13],
+        [BOS_ID, 14, 15, 16],
+      ];
+      const encdec = manifest.config.kind === 'encoder-decoder';
+      const pad = (rows: number[][]) => {
+        const n = Math.max(...rows.map((r) => r.length));
+        return tf.tensor2d(
+          rows.map((r) => [...r, ...Array(n - r.length).fill(PAD_ID)]),
+          undefined,
+          'int32',
+        );
+      };
+      const ours = model
+        .logits({ ...(encdec ? { src: pad(src) } : {}), tgtIn: pad(tgt) })
+        .dataSync();
+      const theirs = referenceLogits(await loadCheckpoint(dir), encdec ? src : null, tgt).data;
+      let worst = 0;
+      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+      expect(worst).toBeLessThan(1e-4);
+      model.dispose();
+    }
   });
 
   it('names the file when weights are truncated, corrupt or missing', async () => {
@@ -256,6 +319,48 @@ describe('decoding bookkeeping', () => {
     expect(beam1).toEqual(greedy);
     const beam3 = await generate(model, sources, { maxNewTokens: 6, beam: 3 });
     for (const out of [...greedy, ...beam3]) expect(out.length).toBeLessThanOrEqual(6);
+    model.dispose();
+  });
+
+  it('the key/value cache computes what the full decoder computes', async () => {
+    const model = Transformer.create(tiny(), 13);
+    const src = [
+      [5, 6, 7, 8, EOS_ID],
+      [9, 10, EOS_ID, PAD_ID, PAD_ID],
+    ];
+    const tgt = [
+      [BOS_ID, 11, 12, 13],
+      [BOS_ID, 14, 15, 16],
+    ];
+    const memory = model.encode(tf.tensor2d(src, undefined, 'int32'));
+    const full = model.logits({
+      src: tf.tensor2d(src, undefined, 'int32'),
+      tgtIn: tf.tensor2d(tgt, undefined, 'int32'),
+    });
+    let cache = startCache(model, memory);
+    // Drop nothing, then reorder rows half-way (as beam search does) and compare with the full pass.
+    for (let t = 0; t < 4; t++) {
+      cache = selectRows(model, cache, t === 2 ? [1, 0] : [0, 1]);
+      const rows = t >= 2 ? [1, 0] : [0, 1];
+      const stepped = stepCache(
+        model,
+        cache,
+        rows.map((r) => tgt[r][t]),
+      );
+      cache = stepped.cache;
+      const got = stepped.logits.arraySync();
+      const want = full.arraySync() as number[][][];
+      rows.forEach((r, j) => {
+        for (let v = 0; v < 40; v++) expect(got[j][v]).toBeCloseTo(want[r][t][v], 4);
+      });
+    }
+    disposeCache(cache);
+    const sources = [[5, 6, 7], [8], [9, 10, 11, 12]];
+    for (const beam of [1, 3]) {
+      const cached = await generate(model, sources, { maxNewTokens: 6, beam });
+      const uncached = await generate(model, sources, { maxNewTokens: 6, beam, cache: false });
+      expect(cached).toEqual(uncached);
+    }
     model.dispose();
   });
 
