@@ -6,7 +6,10 @@
 import type { WorkbenchApi, WorkbenchEvents } from '../shared/api/contract';
 import type { Capabilities } from '../shared/api/types';
 import type { ImportRequest } from '../shared/api/schemas';
-import { importRequest, previewRequest, splitRequest } from '../shared/api/schemas';
+import { importRequest, previewRequest, splitRequest, trainRequest } from '../shared/api/schemas';
+import type { ModelInfo } from '../shared/api/types';
+import { ModelStore, trainAsJob } from './services/model/index';
+import type { ModelSummary } from './services/model/index';
 import type { DatasetService, ResolvedFile } from './services/datasets/service';
 import type { JobRegistry } from './services/jobs/jobs';
 import { listColumns } from './services/datasets/importers';
@@ -35,8 +38,26 @@ export interface HandlerContext {
   emit<E extends keyof WorkbenchEvents>(event: E, payload: WorkbenchEvents[E]): void;
 }
 
+function modelInfo(m: ModelSummary): ModelInfo {
+  return {
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    preset: m.preset ?? 'custom',
+    parameters: m.parameters,
+    status: m.status,
+    step: m.step,
+    joules: m.joules,
+    bestBleu: m.bestBleu,
+    backend: m.backend,
+    bytes: m.bytes,
+    createdAt: m.createdAt,
+  };
+}
+
 export function createHandlers(context: HandlerContext): WorkbenchApi {
   const { datasets, jobs, host } = context;
+  const models = new ModelStore(datasets.workspace);
   return {
     async capabilities() {
       const runtimes = await probeRuntimes();
@@ -84,6 +105,57 @@ export function createHandlers(context: HandlerContext): WorkbenchApi {
     },
     async cancelJob(jobId) {
       return { cancelled: jobs.cancel(jobId) };
+    },
+    async trainModel(raw) {
+      const request = trainRequest.parse(raw);
+      const result = await jobs.run(
+        'train',
+        `Training ${request.preset} on ${request.dataset}`,
+        'steps',
+        (job) =>
+          trainAsJob(
+            {
+              workspaceDir: datasets.workspace.root,
+              dataset: request.dataset,
+              preset: request.preset,
+              ...(request.steps ? { steps: request.steps } : {}),
+              ...(request.minutes ? { minutes: request.minutes } : {}),
+              ...(request.evalEvery ? { options: { evalEvery: request.evalEvery } } : {}),
+            },
+            job,
+            (event) => {
+              if (event.type === 'progress') {
+                context.emit('training:progress', {
+                  modelId: event.modelId,
+                  step: event.step,
+                  maxSteps: event.maxSteps,
+                  loss: event.loss,
+                  learningRate: event.learningRate,
+                  tokensPerSecond: event.tokensPerSecond,
+                  etaSeconds: event.etaS,
+                  fraction: event.fraction,
+                  joules: event.joules,
+                  validBleu: event.validBleu,
+                });
+              } else if (event.type === 'validation') {
+                context.emit('training:validation', {
+                  modelId: event.modelId,
+                  step: event.point.step,
+                  minutes: event.point.elapsedS / 60,
+                  joules: event.point.joules,
+                  validBleu: event.point.validBleu,
+                  validLoss: event.point.validLoss,
+                });
+              }
+            },
+          ),
+      );
+      const summary = (await models.list()).models.find((m) => m.id === result.modelId);
+      if (!summary) throw new BadRequestError(`Model ${result.modelId} was not saved.`);
+      return modelInfo(summary);
+    },
+    async listModels() {
+      return (await models.list()).models.map(modelInfo);
     },
     async pickFiles(request) {
       if (host.kind !== 'electron') {

@@ -12,7 +12,10 @@ import type {
   DatasetList,
   DatasetManifest,
   JobProgress,
+  ModelInfo,
   PreviewPage,
+  TrainingCurvePoint,
+  TrainingUpdate,
 } from './types';
 import {
   columnsRequest,
@@ -24,6 +27,7 @@ import {
   renameRequest,
   splitRequest,
   pickFilesRequest,
+  trainRequest,
 } from './schemas';
 import { z as zod } from 'zod';
 
@@ -46,6 +50,9 @@ export interface WorkbenchApi {
   listBuiltinDatasets(): Promise<BuiltinDataset[]>;
   installBuiltinDatasets(ids: string[]): Promise<DatasetList>;
   cancelJob(jobId: string): Promise<{ cancelled: boolean }>;
+  /** Trains a model as a job (progress and validation points are pushed); resolves when it ends. */
+  trainModel(request: z.input<typeof trainRequest>): Promise<ModelInfo>;
+  listModels(): Promise<ModelInfo[]>;
   /** Desktop only: native file dialog; returns path references the host will accept. */
   pickFiles(request: z.input<typeof pickFilesRequest>): Promise<{ path: string }[]>;
 }
@@ -54,6 +61,8 @@ export interface WorkbenchApi {
 export interface WorkbenchEvents {
   'job:progress': JobProgress;
   'datasets:changed': { reason: string };
+  'training:progress': TrainingUpdate;
+  'training:validation': TrainingCurvePoint;
 }
 
 export type Channel = keyof WorkbenchApi;
@@ -75,6 +84,8 @@ export const CHANNELS = [
   'installBuiltinDatasets',
   'cancelJob',
   'pickFiles',
+  'trainModel',
+  'listModels',
 ] as const satisfies readonly Channel[];
 
 /** Compile-time check: every WorkbenchApi method is listed in CHANNELS. */
@@ -82,7 +93,12 @@ type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 const allChannelsListed: [Missing] extends [never] ? true : Missing = true;
 void allChannelsListed;
 
-export const EVENTS = ['job:progress', 'datasets:changed'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'job:progress',
+  'datasets:changed',
+  'training:progress',
+  'training:validation',
+] as const satisfies readonly EventName[];
 
 /** Argument schema per channel (`null` = takes no argument). */
 export const REQUEST_SCHEMAS: Record<Channel, zod.ZodType | null> = {
@@ -100,6 +116,8 @@ export const REQUEST_SCHEMAS: Record<Channel, zod.ZodType | null> = {
   installBuiltinDatasets: zod.array(datasetId).max(50),
   cancelJob: zod.string().regex(/^[a-z0-9-]{1,64}$/),
   pickFiles: pickFilesRequest,
+  trainModel: trainRequest,
+  listModels: null,
 };
 
 export function isChannel(name: unknown): name is Channel {

@@ -106,3 +106,18 @@ export const pickFilesRequest = z
     title: z.string().max(200).default('Choose files'),
   })
   .strict();
+
+export const trainRequest = z
+  .object({
+    dataset: datasetId,
+    preset: z.enum(['tiny', 'small', 'base']),
+    steps: z.number().int().min(1).max(1_000_000).optional(),
+    minutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .optional(),
+    /** Validate and checkpoint every N steps (default: the trainer's). */
+    evalEvery: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();

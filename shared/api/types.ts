@@ -131,7 +131,7 @@ export interface BuiltinDataset {
 
 export interface JobProgress {
   jobId: string;
-  kind: 'import' | 'export' | 'split' | 'builtin';
+  kind: 'import' | 'export' | 'split' | 'builtin' | 'train';
   label: string;
   done: number;
   /** Total units when known (bytes for imports), else null. */
@@ -159,4 +159,43 @@ export interface ApiError {
   message: string;
   file?: string;
   line?: number;
+}
+
+/** Live training figures pushed while a model trains (joules are the energy module's figure). */
+export interface TrainingUpdate {
+  modelId: string;
+  step: number;
+  maxSteps: number | null;
+  loss: number;
+  learningRate: number;
+  tokensPerSecond: number;
+  etaSeconds: number | null;
+  fraction: number | null;
+  joules: number | null;
+  validBleu: number | null;
+}
+
+/** One validation point of a training curve: BLEU against time and cumulative energy. */
+export interface TrainingCurvePoint {
+  modelId: string;
+  step: number;
+  minutes: number;
+  joules: number | null;
+  validBleu: number | null;
+  validLoss: number | null;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  kind: string;
+  preset: string;
+  parameters: number;
+  status: string;
+  step: number;
+  joules: number | null;
+  bestBleu: number | null;
+  backend: string;
+  bytes: number;
+  createdAt: string;
 }

@@ -124,3 +124,23 @@ test('deletes a dataset after confirmation', async ({ page }) => {
   ).toHaveCount(0);
   expect(pageErrors).toEqual([]);
 });
+
+test('trains a tiny model with live progress and a BLEU-versus-joules curve, and cancel keeps a checkpoint', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await open(page);
+  await page.getByRole('navigation').getByRole('button', { name: 'Train' }).click();
+  await page.getByTestId('train-dataset').selectOption({ label: 'Grammar EN→Kelvari' });
+  await page.getByTestId('train-steps').fill('2000');
+  await page.getByLabel('Validate every').fill('10');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('train-progress')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('curve-point').first()).toBeVisible({ timeout: 120_000 });
+  await page.screenshot({ path: 'test-results/train-page.png' });
+  await page.getByTestId('train-cancel').click();
+  const table = page.getByTestId('model-list');
+  await expect(table).toContainText('cancelled', { timeout: 60_000 });
+  await expect(page.getByRole('status')).toContainText('Saved');
+  expect(pageErrors).toEqual([]);
+});

@@ -10,7 +10,10 @@ import type {
   DatasetManifest,
   DatasetSummary,
   JobProgress,
+  ModelInfo,
   PreviewPage,
+  TrainingCurvePoint,
+  TrainingUpdate,
 } from '../../../shared/api/types';
 import type { ImportRequest } from '../../../shared/api/schemas';
 import { electronBridge, uploadFile } from './transport';
@@ -34,6 +37,9 @@ export class Workbench {
   selectedId = $state<string | null>(null);
   manifest = $state.raw<DatasetManifest | null>(null);
   jobs = $state.raw<JobProgress[]>([]);
+  models = $state.raw<ModelInfo[]>([]);
+  training = $state.raw<TrainingUpdate | null>(null);
+  curve = $state.raw<TrainingCurvePoint[]>([]);
   loading = $state(true);
   error = $state<string | null>(null);
 
@@ -45,6 +51,13 @@ export class Workbench {
       this.jobs = progress.state === 'running' ? [...others, progress] : others;
     });
     transport.on('datasets:changed', () => void this.refresh());
+    transport.on('training:progress', (update) => {
+      if (this.training?.modelId !== update.modelId) this.curve = [];
+      this.training = update;
+    });
+    transport.on('training:validation', (point) => {
+      this.curve = [...this.curve.filter((p) => p.modelId === point.modelId), point];
+    });
   }
 
   get hostKind(): string {
@@ -152,6 +165,26 @@ export class Workbench {
   async exportSplit(id: string, split: string, format: 'text' | 'jsonl'): Promise<string[]> {
     const { files } = await this.transport.invoke('exportDataset', { dataset: id, split, format });
     return files;
+  }
+
+  async refreshModels(): Promise<void> {
+    this.models = await this.transport.invoke('listModels');
+  }
+
+  /** Trains a model; live figures arrive through `training` and `curve`. */
+  async train(request: {
+    dataset: string;
+    preset: 'tiny' | 'small' | 'base';
+    steps?: number;
+    evalEvery?: number;
+  }): Promise<ModelInfo> {
+    this.training = null;
+    this.curve = [];
+    try {
+      return await this.transport.invoke('trainModel', request);
+    } finally {
+      await this.refreshModels();
+    }
   }
 
   cancel(jobId: string): Promise<{ cancelled: boolean }> {
