@@ -5,7 +5,7 @@
  * stored with every model and shown in the UI.
  *
  * The native packages are optional dependencies that cannot install on every machine (their
- * install script downloads libtensorflow; see ../shared/design/toolchain.md), so they are loaded
+ * install script downloads libtensorflow; see the team design note toolchain.md), so they are loaded
  * with a dynamic import whose specifier is a variable: bundlers leave it alone and a missing
  * package becomes a reason in the report, not a crash.
  */

@@ -28,7 +28,7 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor2D {
 
 /**
  * One-hot as float32. `tf.oneHot(..., 'float32')` returns about 1.4e-45 instead of 1 on wasm
- * 4.22 (the int bits reinterpreted as a float; measured in ../shared/design/model-speed.md), which
+ * 4.22 (the int bits reinterpreted as a float; measured in the team design note model-speed.md), which
  * silently drives a cross-entropy to zero. Built as int32 and cast, it is right everywhere.
  */
 export function oneHotFloat(labels: tf.Tensor1D, depth: number): tf.Tensor2D {

@@ -1,6 +1,6 @@
 /**
  * Upstream-quality fixes for @tensorflow/tfjs-backend-wasm 4.22, applied in our code because the
- * package is no longer released (see ../shared/design/model-speed.md for the measurements).
+ * package is no longer released (see the team design note model-speed.md and README Performance for the measurements).
  *
  * BatchMatMul: the wasm kernel sends a product to XNNPACK only when neither operand is transposed
  * and there is no batch dimension; everything else falls into a scalar C++ loop about 10× slower.
