@@ -5,10 +5,13 @@
  */
 import { z } from 'zod';
 
-export const PAD_ID = 0;
-export const BOS_ID = 1;
-export const EOS_ID = 2;
-export const UNK_ID = 3;
+// Token ids and the tensor list are the trainer's (one definition of docs/model-format.md); this
+// module adds only the loader's tolerant schema (defaults for fields other tools may omit).
+import { tensorSpecs } from '../config';
+import type { ModelConfig as TrainerModelConfig, TensorSpec } from '../config';
+
+export { BOS_ID, EOS_ID, PAD_ID, UNK_ID, parameterCount } from '../config';
+export type { TensorSpec } from '../config';
 
 export const modelConfigSchema = z
   .object({
@@ -32,61 +35,7 @@ export const modelConfigSchema = z
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
-export interface TensorSpec {
-  name: string;
-  shape: number[];
-}
-
-function attention(prefix: string, d: number): TensorSpec[] {
-  return ['q', 'k', 'v', 'o'].flatMap((p) => [
-    { name: `${prefix}.${p}.weight`, shape: [d, d] },
-    { name: `${prefix}.${p}.bias`, shape: [d] },
-  ]);
-}
-
-function layerNorm(prefix: string, d: number): TensorSpec[] {
-  return [
-    { name: `${prefix}.gamma`, shape: [d] },
-    { name: `${prefix}.beta`, shape: [d] },
-  ];
-}
-
-function feedForward(prefix: string, d: number, ff: number): TensorSpec[] {
-  return [
-    { name: `${prefix}.ff1.weight`, shape: [d, ff] },
-    { name: `${prefix}.ff1.bias`, shape: [ff] },
-    { name: `${prefix}.ff2.weight`, shape: [ff, d] },
-    { name: `${prefix}.ff2.bias`, shape: [d] },
-  ];
-}
-
-/** Every tensor a checkpoint of `config` holds, in the order the format document lists them. */
+/** Every tensor a checkpoint of `config` holds (the trainer's canonical list). */
 export function expectedTensors(config: ModelConfig): TensorSpec[] {
-  const d = config.dModel;
-  const specs: TensorSpec[] = [{ name: 'embed.weight', shape: [config.vocabSize, d] }];
-  if (config.kind === 'encoder-decoder') {
-    for (let i = 0; i < config.encoderLayers; i++) {
-      specs.push(...attention(`enc.${i}.self`, d));
-      specs.push(...layerNorm(`enc.${i}.ln1`, d), ...layerNorm(`enc.${i}.ln2`, d));
-      specs.push(...feedForward(`enc.${i}`, d, config.ffDim));
-    }
-    specs.push(...layerNorm('enc.ln', d));
-  }
-  for (let i = 0; i < config.decoderLayers; i++) {
-    specs.push(...attention(`dec.${i}.self`, d));
-    if (config.kind === 'encoder-decoder') specs.push(...attention(`dec.${i}.cross`, d));
-    specs.push(...layerNorm(`dec.${i}.ln1`, d), ...layerNorm(`dec.${i}.ln2`, d));
-    if (config.kind === 'encoder-decoder') specs.push(...layerNorm(`dec.${i}.ln3`, d));
-    specs.push(...feedForward(`dec.${i}`, d, config.ffDim));
-  }
-  specs.push(...layerNorm('dec.ln', d));
-  if (!config.tiedEmbeddings) {
-    specs.push({ name: 'generator.weight', shape: [d, config.vocabSize] });
-    specs.push({ name: 'generator.bias', shape: [config.vocabSize] });
-  }
-  return specs;
-}
-
-export function parameterCount(config: ModelConfig): number {
-  return expectedTensors(config).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  return tensorSpecs(config as TrainerModelConfig);
 }
