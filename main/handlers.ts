@@ -55,6 +55,10 @@ function modelInfo(m: ModelSummary): ModelInfo {
   };
 }
 
+function notYet(name: string): () => Promise<never> {
+  return () => Promise.reject(new BadRequestError(`${name} is not available yet.`));
+}
+
 export function createHandlers(context: HandlerContext): WorkbenchApi {
   const { datasets, jobs, host } = context;
   const models = new ModelStore(datasets.workspace);
@@ -157,6 +161,19 @@ export function createHandlers(context: HandlerContext): WorkbenchApi {
     async listModels() {
       return (await models.list()).models.map(modelInfo);
     },
+    // Evaluation runs (issue 6): implemented by main/services/runs (in progress).
+    evaluate: notYet('evaluate'),
+    listJobs: notYet('listJobs'),
+    restartJob: notYet('restartJob'),
+    listRuns: notYet('listRuns'),
+    getRun: notYet('getRun'),
+    getRunOutputs: notYet('getRunOutputs'),
+    getRunSegments: notYet('getRunSegments'),
+    saveRunScores: notYet('saveRunScores'),
+    renameRun: notYet('renameRun'),
+    tagRun: notYet('tagRun'),
+    deleteRun: notYet('deleteRun'),
+    exportRun: notYet('exportRun'),
     async pickFiles(request) {
       if (host.kind !== 'electron') {
         throw new BadRequestError('This host has no file dialog; upload the file instead.');

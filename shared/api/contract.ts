@@ -14,6 +14,11 @@ import type {
   JobProgress,
   ModelInfo,
   PreviewPage,
+  QueuedJob,
+  RunList,
+  RunOutputs,
+  RunRecord,
+  RunSegmentsPage,
   TrainingCurvePoint,
   TrainingUpdate,
 } from './types';
@@ -28,6 +33,15 @@ import {
   splitRequest,
   pickFilesRequest,
   trainRequest,
+  evaluateRequest,
+  runId,
+  runSegmentsRequest,
+  saveScoresRequest,
+  renameRunRequest,
+  tagRunRequest,
+  deleteRunRequest,
+  exportRunRequest,
+  jobId,
 } from './schemas';
 import { z as zod } from 'zod';
 
@@ -55,6 +69,26 @@ export interface WorkbenchApi {
   listModels(): Promise<ModelInfo[]>;
   /** Desktop only: native file dialog; returns path references the host will accept. */
   pickFiles(request: z.input<typeof pickFilesRequest>): Promise<{ path: string }[]>;
+
+  // Evaluation runs (issue 6)
+  /** Queues one measured job per system × dataset; resolves at once with the queued jobs. */
+  evaluate(request: z.input<typeof evaluateRequest>): Promise<QueuedJob[]>;
+  /** The measured queue: running, waiting (with positions), recently ended and interrupted. */
+  listJobs(): Promise<QueuedJob[]>;
+  /** Queues an interrupted or failed job again with the same settings. */
+  restartJob(job: z.input<typeof jobId>): Promise<QueuedJob>;
+  listRuns(): Promise<RunList>;
+  getRun(run: z.input<typeof runId>): Promise<RunRecord>;
+  /** Sources, references, hypotheses (and log-probabilities) for the renderer's scoring worker. */
+  getRunOutputs(run: z.input<typeof runId>): Promise<RunOutputs>;
+  getRunSegments(request: z.input<typeof runSegmentsRequest>): Promise<RunSegmentsPage>;
+  /** Stores the scores the renderer computed; the run becomes `complete`. */
+  saveRunScores(request: z.input<typeof saveScoresRequest>): Promise<RunRecord>;
+  renameRun(request: z.input<typeof renameRunRequest>): Promise<RunRecord>;
+  tagRun(request: z.input<typeof tagRunRequest>): Promise<RunRecord>;
+  deleteRun(request: z.input<typeof deleteRunRequest>): Promise<{ deleted: string }>;
+  /** Writes the run folder's files; paths (desktop/CLI) or download URL paths (web). */
+  exportRun(request: z.input<typeof exportRunRequest>): Promise<{ files: string[] }>;
 }
 
 /** Events pushed from the host to every renderer. */
@@ -63,6 +97,10 @@ export interface WorkbenchEvents {
   'datasets:changed': { reason: string };
   'training:progress': TrainingUpdate;
   'training:validation': TrainingCurvePoint;
+  /** The queue changed (queued, started, ended, interrupted): renderers re-read `listJobs`. */
+  'queue:changed': { jobs: QueuedJob[] };
+  /** A run was created, scored, renamed, tagged or deleted. */
+  'runs:changed': { reason: string; run: string | null };
 }
 
 export type Channel = keyof WorkbenchApi;
@@ -86,6 +124,18 @@ export const CHANNELS = [
   'pickFiles',
   'trainModel',
   'listModels',
+  'evaluate',
+  'listJobs',
+  'restartJob',
+  'listRuns',
+  'getRun',
+  'getRunOutputs',
+  'getRunSegments',
+  'saveRunScores',
+  'renameRun',
+  'tagRun',
+  'deleteRun',
+  'exportRun',
 ] as const satisfies readonly Channel[];
 
 /** Compile-time check: every WorkbenchApi method is listed in CHANNELS. */
@@ -98,6 +148,8 @@ export const EVENTS = [
   'datasets:changed',
   'training:progress',
   'training:validation',
+  'queue:changed',
+  'runs:changed',
 ] as const satisfies readonly EventName[];
 
 /** Argument schema per channel (`null` = takes no argument). */
@@ -114,10 +166,22 @@ export const REQUEST_SCHEMAS: Record<Channel, zod.ZodType | null> = {
   exportDataset: exportRequest,
   listBuiltinDatasets: null,
   installBuiltinDatasets: zod.array(datasetId).max(50),
-  cancelJob: zod.string().regex(/^[a-z0-9-]{1,64}$/),
+  cancelJob: jobId,
   pickFiles: pickFilesRequest,
   trainModel: trainRequest,
   listModels: null,
+  evaluate: evaluateRequest,
+  listJobs: null,
+  restartJob: jobId,
+  listRuns: null,
+  getRun: runId,
+  getRunOutputs: runId,
+  getRunSegments: runSegmentsRequest,
+  saveRunScores: saveScoresRequest,
+  renameRun: renameRunRequest,
+  tagRun: tagRunRequest,
+  deleteRun: deleteRunRequest,
+  exportRun: exportRunRequest,
 };
 
 export function isChannel(name: unknown): name is Channel {

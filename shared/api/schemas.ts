@@ -121,3 +121,102 @@ export const trainRequest = z
     evalEvery: z.number().int().min(1).max(100_000).optional(),
   })
   .strict();
+
+// ----- Evaluation runs (issue 6) -----
+
+export const runId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'not a valid run id');
+export const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'not a valid model id');
+export const runMetric = z.enum(['bleu', 'chrf', 'ter', 'rouge', 'perplexity']);
+export const precision = z.enum(['fp32', 'fp16', 'int8']);
+
+export const modelSystemSpec = z
+  .object({
+    type: z.literal('model'),
+    model: modelId,
+    precision: precision.default('fp32'),
+    provider: z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']).default('auto'),
+    threads: z.number().int().min(1).max(256).optional(),
+    beam: z.number().int().min(1).max(16).default(1),
+    lengthPenalty: z.number().min(0).max(5).default(1),
+    maxLength: z.number().int().min(1).max(4096).optional(),
+    batchSize: z.number().int().min(1).max(1024).default(32),
+  })
+  .strict();
+
+export const outputsSystemSpec = z
+  .object({
+    type: z.literal('outputs'),
+    name: displayName,
+    hypotheses: fileRef,
+    energy: z
+      .object({ format: z.enum(['codecarbon', 'ecoeval']), file: fileRef })
+      .strict()
+      .optional(),
+    logprobs: fileRef.optional(),
+  })
+  .strict();
+
+export const systemSpec = z.discriminatedUnion('type', [modelSystemSpec, outputsSystemSpec]);
+
+/** A sweep: one run per system × dataset split, queued in that order. */
+export const evaluateRequest = z
+  .object({
+    systems: z.array(systemSpec).min(1, 'choose at least one system').max(64),
+    datasets: z
+      .array(z.object({ dataset: datasetId, split: splitName.default('test') }).strict())
+      .min(1, 'choose at least one dataset')
+      .max(32),
+    metrics: z.array(runMetric).min(1, 'choose at least one metric').max(5),
+    tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+    /** Redo a run even when one with identical provenance exists. */
+    force: z.boolean().default(false),
+  })
+  .strict();
+export type EvaluateRequest = z.infer<typeof evaluateRequest>;
+
+export const runSegmentsRequest = z
+  .object({
+    run: runId,
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+const finiteOrNull = z.number().finite().nullable();
+export const corpusScore = z
+  .object({
+    metric: runMetric,
+    name: z.string().min(1).max(40),
+    score: z.number().finite(),
+    low: finiteOrNull,
+    high: finiteOrNull,
+    lowerIsBetter: z.boolean(),
+    signature: z.string().min(1).max(2000),
+    formatted: z.string().max(2000),
+  })
+  .strict();
+
+/** Scores the renderer's worker computed from a run's outputs, stored through the API. */
+export const saveScoresRequest = z
+  .object({
+    run: runId,
+    scores: z.array(corpusScore).min(1).max(20),
+    segments: z
+      .array(
+        z.object({ name: z.string().min(1).max(40), values: z.array(z.number()) }).strict(),
+      )
+      .max(20),
+  })
+  .strict();
+
+export const renameRunRequest = z.object({ run: runId, name: displayName }).strict();
+export const tagRunRequest = z
+  .object({ run: runId, tags: z.array(z.string().trim().min(1).max(40)).max(20) })
+  .strict();
+export const deleteRunRequest = z
+  .object({ run: runId, confirm: z.literal(true, 'deleting needs confirm: true') })
+  .strict();
+export const exportRunRequest = z
+  .object({ run: runId, directory: z.string().min(1).max(4096).optional() })
+  .strict();
+export const jobId = z.string().regex(/^[a-z0-9-]{1,64}$/);

@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/api/types';
 import type { ImportRequest } from '../../../shared/api/schemas';
 import { electronBridge, uploadFile } from './transport';
+import type { Page } from './pages';
 
 export type FileRef = NonNullable<ImportRequest['sourceFile']>;
 /** A file chosen in the UI, already handed to the host (uploaded, or a picked path). */
@@ -42,6 +43,12 @@ export class Workbench {
   curve = $state.raw<TrainingCurvePoint[]>([]);
   loading = $state(true);
   error = $state<string | null>(null);
+  /** The page shown; pages move the user on with `navigate` (Results → Run details...). */
+  page = $state<Page>('datasets');
+  /** The run Run details shows. */
+  selectedRunId = $state<string | null>(null);
+  /** Runs chosen for Compare (the first is the baseline). */
+  compareRunIds = $state.raw<string[]>([]);
 
   selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
 
@@ -58,6 +65,10 @@ export class Workbench {
     transport.on('training:validation', (point) => {
       this.curve = [...this.curve.filter((p) => p.modelId === point.modelId), point];
     });
+  }
+
+  navigate(page: Page): void {
+    this.page = page;
   }
 
   get hostKind(): string {
