@@ -20,6 +20,7 @@ const childEntries: Record<string, string> = {
   'energy-sampler': 'main/services/energy/sampler-process.ts',
   'model-trainer': 'main/services/model/trainer-process.ts',
   'model-shard-worker': 'main/services/model/shard-worker.ts',
+  'run-evaluator': 'main/services/runs/evaluator-process.ts',
 };
 for (const [name, file] of Object.entries(childEntries)) {
   if (existsSync(resolve(root, file))) mainEntries[name] = resolve(root, file);

@@ -6,15 +6,23 @@
 import type { WorkbenchApi, WorkbenchEvents } from '../shared/api/contract';
 import type { Capabilities } from '../shared/api/types';
 import type { ImportRequest } from '../shared/api/schemas';
-import { importRequest, previewRequest, splitRequest, trainRequest } from '../shared/api/schemas';
+import {
+  evaluateRequest,
+  importRequest,
+  previewRequest,
+  splitRequest,
+  trainRequest,
+} from '../shared/api/schemas';
 import type { ModelInfo } from '../shared/api/types';
 import { ModelStore, trainAsJob } from './services/model/index';
-import type { ModelSummary } from './services/model/index';
+import type { ModelSummary, TrainingResult } from './services/model/index';
+import type { EvaluationService, MeasuredQueue, RunStore } from './services/runs/index';
 import type { DatasetService, ResolvedFile } from './services/datasets/service';
 import type { JobRegistry } from './services/jobs/jobs';
 import { listColumns } from './services/datasets/importers';
 import { BadRequestError } from './services/errors';
 import { probeRuntimes } from './services/runtimes';
+import { installDemo } from './services/demo/demo';
 
 export type FileRef = NonNullable<ImportRequest['sourceFile']>;
 
@@ -33,6 +41,11 @@ export interface HostAdapter {
 export interface HandlerContext {
   datasets: DatasetService;
   jobs: JobRegistry;
+  runs: RunStore;
+  queue: MeasuredQueue;
+  evaluations: EvaluationService;
+  /** datasets/demo: the first-launch demo's plan and models. */
+  demoDir: string;
   host: HostAdapter;
   appVersion: string;
   emit<E extends keyof WorkbenchEvents>(event: E, payload: WorkbenchEvents[E]): void;
@@ -50,18 +63,85 @@ function modelInfo(m: ModelSummary): ModelInfo {
     joules: m.joules,
     bestBleu: m.bestBleu,
     backend: m.backend,
+    backendReasons: m.backendReasons,
+    energyMethod: m.energyMethod,
+    energyGrade: m.energyGrade,
     bytes: m.bytes,
     createdAt: m.createdAt,
   };
 }
 
-function notYet(name: string): () => Promise<never> {
-  return () => Promise.reject(new BadRequestError(`${name} is not available yet.`));
+/** Training as a measured-queue job: it waits its turn, so its energy windows are its own. */
+function registerTraining(context: HandlerContext): void {
+  const { datasets, jobs, queue } = context;
+  queue.register(
+    'train',
+    async (payload, job) => {
+      const request = trainRequest.parse(payload);
+      const result = await jobs.run(
+        'train',
+        trainingLabel(request),
+        'steps',
+        (registryJob) =>
+          trainAsJob(
+            {
+              workspaceDir: datasets.workspace.root,
+              dataset: request.dataset,
+              preset: request.preset,
+              ...(request.steps ? { steps: request.steps } : {}),
+              ...(request.minutes ? { minutes: request.minutes } : {}),
+              ...(request.evalEvery ? { options: { evalEvery: request.evalEvery } } : {}),
+            },
+            registryJob,
+            (event) => {
+              if (event.type === 'progress') {
+                context.emit('training:progress', {
+                  modelId: event.modelId,
+                  step: event.step,
+                  maxSteps: event.maxSteps,
+                  loss: event.loss,
+                  learningRate: event.learningRate,
+                  tokensPerSecond: event.tokensPerSecond,
+                  etaSeconds: event.etaS,
+                  fraction: event.fraction,
+                  joules: event.joules,
+                  validBleu: event.validBleu,
+                });
+              } else if (event.type === 'validation') {
+                context.emit('training:validation', {
+                  modelId: event.modelId,
+                  step: event.point.step,
+                  minutes: event.point.elapsedS / 60,
+                  joules: event.point.joules,
+                  validBleu: event.point.validBleu,
+                  validLoss: event.point.validLoss,
+                });
+              }
+            },
+          ),
+        { id: job.jobId, signal: job.signal },
+      );
+      // A cancelled training still ends with a loadable checkpoint: the caller gets the model.
+      return job.signal.aborted
+        ? {
+            value: result,
+            cancelled: true,
+            message: `Training was cancelled at step ${result.record.step}; its last checkpoint (${result.modelId}) was kept.`,
+          }
+        : { value: result };
+    },
+    { unit: 'steps', reportsProgress: true },
+  );
+}
+
+function trainingLabel(request: { preset: string; dataset: string }): string {
+  return `Training ${request.preset} on ${request.dataset}`;
 }
 
 export function createHandlers(context: HandlerContext): WorkbenchApi {
-  const { datasets, jobs, host } = context;
+  const { datasets, jobs, host, runs, queue, evaluations } = context;
   const models = new ModelStore(datasets.workspace);
+  registerTraining(context);
   return {
     async capabilities() {
       const runtimes = await probeRuntimes();
@@ -108,52 +188,12 @@ export function createHandlers(context: HandlerContext): WorkbenchApi {
       );
     },
     async cancelJob(jobId) {
-      return { cancelled: jobs.cancel(jobId) };
+      return { cancelled: queue.cancel(jobId) || jobs.cancel(jobId) };
     },
     async trainModel(raw) {
       const request = trainRequest.parse(raw);
-      const result = await jobs.run(
-        'train',
-        `Training ${request.preset} on ${request.dataset}`,
-        'steps',
-        (job) =>
-          trainAsJob(
-            {
-              workspaceDir: datasets.workspace.root,
-              dataset: request.dataset,
-              preset: request.preset,
-              ...(request.steps ? { steps: request.steps } : {}),
-              ...(request.minutes ? { minutes: request.minutes } : {}),
-              ...(request.evalEvery ? { options: { evalEvery: request.evalEvery } } : {}),
-            },
-            job,
-            (event) => {
-              if (event.type === 'progress') {
-                context.emit('training:progress', {
-                  modelId: event.modelId,
-                  step: event.step,
-                  maxSteps: event.maxSteps,
-                  loss: event.loss,
-                  learningRate: event.learningRate,
-                  tokensPerSecond: event.tokensPerSecond,
-                  etaSeconds: event.etaS,
-                  fraction: event.fraction,
-                  joules: event.joules,
-                  validBleu: event.validBleu,
-                });
-              } else if (event.type === 'validation') {
-                context.emit('training:validation', {
-                  modelId: event.modelId,
-                  step: event.point.step,
-                  minutes: event.point.elapsedS / 60,
-                  joules: event.point.joules,
-                  validBleu: event.point.validBleu,
-                  validLoss: event.point.validLoss,
-                });
-              }
-            },
-          ),
-      );
+      const job = queue.enqueue('train', trainingLabel(request), request);
+      const result = (await queue.wait(job.jobId)) as TrainingResult;
       const summary = (await models.list()).models.find((m) => m.id === result.modelId);
       if (!summary) throw new BadRequestError(`Model ${result.modelId} was not saved.`);
       return modelInfo(summary);
@@ -161,19 +201,26 @@ export function createHandlers(context: HandlerContext): WorkbenchApi {
     async listModels() {
       return (await models.list()).models.map(modelInfo);
     },
-    // Evaluation runs (issue 6): implemented by main/services/runs (in progress).
-    evaluate: notYet('evaluate'),
-    listJobs: notYet('listJobs'),
-    restartJob: notYet('restartJob'),
-    listRuns: notYet('listRuns'),
-    getRun: notYet('getRun'),
-    getRunOutputs: notYet('getRunOutputs'),
-    getRunSegments: notYet('getRunSegments'),
-    saveRunScores: notYet('saveRunScores'),
-    renameRun: notYet('renameRun'),
-    tagRun: notYet('tagRun'),
-    deleteRun: notYet('deleteRun'),
-    exportRun: notYet('exportRun'),
+    // Evaluation runs (issue 6)
+    evaluate: async (raw) => evaluations.evaluate(evaluateRequest.parse(raw)),
+    installDemo: () =>
+      installDemo({ datasets, models, evaluations, queue, jobs, demoDir: context.demoDir }),
+    listJobs: async () => queue.list(),
+    restartJob: async (jobId) => queue.restart(jobId),
+    listRuns: () => runs.list(),
+    getRun: (id) => runs.get(id),
+    getRunOutputs: (id) => runs.outputs(id),
+    getRunSegments: (request) => runs.segments(request),
+    saveRunScores: (request) => runs.saveScores(request),
+    renameRun: (request) => runs.rename(request.run, request.name),
+    tagRun: (request) => runs.tag(request.run, request.tags),
+    deleteRun: (request) => runs.delete(request.run),
+    async exportRun(request) {
+      const directory = await host.exportDirectory(request.directory);
+      if (directory === null) return { files: [] };
+      const { files } = await runs.export(request.run, directory);
+      return { files: host.exportResult(files) };
+    },
     async pickFiles(request) {
       if (host.kind !== 'electron') {
         throw new BadRequestError('This host has no file dialog; upload the file instead.');

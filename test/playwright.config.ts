@@ -25,7 +25,8 @@ export default defineConfig({
   projects: [
     {
       name: 'web',
-      testMatch: /web\..*spec\.ts/,
+      // evaluation.spec.ts starts its own browser host on a fresh workspace.
+      testMatch: /(web\..*|evaluation\.)spec\.ts/,
       use: {
         browserName: 'chromium',
         launchOptions: {

@@ -2,13 +2,14 @@
  * `ecoeval generate --model DIR_OR_ID -i src.txt [-o out.txt] [--precision int8] [--beam 4]
  * [--max-length N] [--batch N] [--json]`: translates one sentence per line with the model's
  * ONNX export (written first when missing or stale) and writes one hypothesis per line, in input
- * order. Progress goes to stderr; Ctrl-C stops between batches and writes nothing.
+ * order; with a language model, each line is a prompt and the output its continuation. Progress
+ * goes to stderr; Ctrl-C stops between batches and writes nothing.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../services/workspace/atomic';
-import { generate, openTranslator } from '../services/model/onnx/inference';
+import { generate, openGenerator } from '../services/model/onnx/inference';
 import type { ProviderName } from '../services/model/onnx/providers';
 import { PROVIDERS } from '../services/model/onnx/providers';
 import type { CliCommand, CliIO } from './io';
@@ -24,14 +25,20 @@ Translates each line of the input (standard input when -i is - or absent) and wr
 hypothesis per line (standard output when -o is absent). Runs the model's ONNX export at the
 chosen precision through onnxruntime, exporting it first if needed.
 
+With a language model (decoder-only), each line is a prompt: the model reads "<s> prompt" and
+continues it (greedy, or beam search with --beam), and the output line is the continuation
+alone, up to </s> or --max-length new tokens. A prompt too long to leave room for the
+continuation keeps its last tokens (reported on stderr).
+
   --model DIR_OR_ID     checkpoint folder (holding model.json), or a model id in the workspace
   -i, --input FILE      source sentences, one per line
   -o, --output FILE     hypotheses, one per line (written atomically)
   --precision P         fp32 (default), fp16 or int8
   --beam N              beam size (default 1: greedy)
   --length-penalty A    beam score / length^A (default 1)
-  --max-length N        most generated tokens per sentence (default: the model's maximum)
-  --batch N             sentences per batch (default 32)
+  --max-length N        most generated tokens per sentence (default: the model's maximum;
+                        for a language model, what its positions leave after the prompt)
+  --batch N             sentences per batch (default 32; prompts batch with equally long ones)
   --threads N           onnxruntime intra-op threads (default: one per core)
   --provider P          auto (default), cpu, cuda, webgpu, dml, coreml
   --workspace DIR       workspace for model ids (default: ECOEVAL_WORKSPACE)
@@ -129,15 +136,16 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   return asCommand('generate', io, async () => {
     const dir = await modelDirFromArgs(io, values.model, values.workspace, USAGE);
     const lines = await readLines(io, values.input);
-    const translator = await openTranslator(dir, {
+    const translator = await openGenerator(dir, {
       precision,
       provider,
       ...(threads ? { intraOpThreads: threads } : {}),
       onExport: () => io.stderr(`No current ${precision} export of ${dir}; exporting it first…\n`),
     });
     try {
+      const lm = translator.checkpoint.config.kind === 'decoder-only';
       io.stderr(
-        `Translating ${lines.length} sentence(s) with ${precision} on ${translator.model.provider} (${beam === 1 ? 'greedy' : `beam ${beam}`})…\n`,
+        `${lm ? `Continuing ${lines.length} prompt(s)` : `Translating ${lines.length} sentence(s)`} with ${precision} on ${translator.model.provider} (${beam === 1 ? 'greedy' : `beam ${beam}`})…\n`,
       );
       const result = await generate(translator, lines, {
         beam,
@@ -147,6 +155,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         onProgress: progress(io),
         ...(maxLength ? { maxLength } : {}),
       });
+      if (result.truncatedPrompts) {
+        io.stderr(
+          `${result.truncatedPrompts} prompt(s) were longer than the model's ${translator.checkpoint.config.maxLength} positions allow and keep only their last tokens.\n`,
+        );
+      }
       // One hypothesis per line, whatever the tokenizer decodes.
       const text = result.hypotheses.map((h) => h.replace(/[\r\n]+/g, ' ')).join('\n');
       const body = result.hypotheses.length ? `${text}\n` : '';
@@ -155,12 +168,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         model: translator.checkpoint.dir,
         export: translator.exportDir,
         exported: translator.exported,
+        kind: translator.checkpoint.config.kind,
         precision,
         provider: translator.model.provider,
         intraOpThreads: threads ?? null,
         beam,
         lengthPenalty,
         sentences: result.sentences,
+        ...(lm ? { truncatedPrompts: result.truncatedPrompts ?? 0 } : {}),
         generatedTokens: result.generatedTokens,
         seconds: result.seconds,
         tokensPerSecond: result.generatedTokens / Math.max(result.seconds, 1e-9),

@@ -17,9 +17,11 @@ Commands:
   ppl        Perplexity from per-token log-probabilities (JSON Lines)
   energy     Energy meters: probe, baseline, measure -- COMMAND
   train      Train the seed Transformer on a dataset (tfjs; best backend available here)
-  models     Manage trained models: list, show, delete
+  models     Manage trained models: list, show, delete, export, import (between workspaces)
   export     Export a model checkpoint to ONNX (fp32, fp16, int8)
-  generate   Translate or summarise a file with an exported model (onnxruntime; greedy or beam)
+  generate   Translate, summarise or continue prompts with an exported model (onnxruntime)
+  evaluate   Evaluate a model (or imported outputs) on a dataset: scores, energy, provenance
+  runs       Manage evaluation runs: list, show, delete, export
 
 Global options:
   --workspace DIR   Workspace folder (default: ECOEVAL_WORKSPACE, else the per-user app-data folder)
@@ -38,6 +40,8 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   models: async () => (await import('./models')).modelsCommand,
   export: async () => (await import('./export')).exportCommand,
   generate: async () => (await import('./generate')).generateCommand,
+  evaluate: async () => (await import('./evaluate')).evaluateCommand,
+  runs: async () => (await import('./runs')).runsCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

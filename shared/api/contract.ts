@@ -89,6 +89,11 @@ export interface WorkbenchApi {
   deleteRun(request: z.input<typeof deleteRunRequest>): Promise<{ deleted: string }>;
   /** Writes the run folder's files; paths (desktop/CLI) or download URL paths (web). */
   exportRun(request: z.input<typeof exportRunRequest>): Promise<{ files: string[] }>;
+  /**
+   * First launch: installs the built-in translation dataset and the bundled demo models, and
+   * queues their evaluations (identical runs are not redone). Resolves once they are queued.
+   */
+  installDemo(): Promise<QueuedJob[]>;
 }
 
 /** Events pushed from the host to every renderer. */
@@ -136,6 +141,7 @@ export const CHANNELS = [
   'tagRun',
   'deleteRun',
   'exportRun',
+  'installDemo',
 ] as const satisfies readonly Channel[];
 
 /** Compile-time check: every WorkbenchApi method is listed in CHANNELS. */
@@ -182,6 +188,7 @@ export const REQUEST_SCHEMAS: Record<Channel, zod.ZodType | null> = {
   tagRun: tagRunRequest,
   deleteRun: deleteRunRequest,
   exportRun: exportRunRequest,
+  installDemo: null,
 };
 
 export function isChannel(name: unknown): name is Channel {

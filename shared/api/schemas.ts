@@ -202,9 +202,7 @@ export const saveScoresRequest = z
     run: runId,
     scores: z.array(corpusScore).min(1).max(20),
     segments: z
-      .array(
-        z.object({ name: z.string().min(1).max(40), values: z.array(z.number()) }).strict(),
-      )
+      .array(z.object({ name: z.string().min(1).max(40), values: z.array(z.number()) }).strict())
       .max(20),
   })
   .strict();

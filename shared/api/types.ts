@@ -200,6 +200,12 @@ export interface ModelInfo {
   joules: number | null;
   bestBleu: number | null;
   backend: string;
+  /** Why each other tfjs backend was not used (failed or skipped), as recorded at training. */
+  backendReasons?: { backend: string; reason: string }[];
+  /** How `joules` was obtained: `counter`, `integrated`, `estimate`, ... (`+`-joined), `off`. */
+  energyMethod?: string;
+  /** Worst quality grade of the energy windows (A best), when measured. */
+  energyGrade?: string | null;
   bytes: number;
   createdAt: string;
 }

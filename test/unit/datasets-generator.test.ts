@@ -26,7 +26,8 @@ function listData(root: string): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (relative(root, path) !== 'generator') walk(path);
+        // demo/ holds trained models (scripts/train-demo-models.mjs), not generated data.
+        if (!['generator', 'demo'].includes(relative(root, path))) walk(path);
       } else found.push(relative(root, path));
     }
   };

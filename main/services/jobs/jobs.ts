@@ -48,9 +48,10 @@ export class JobRegistry {
     label: string,
     unit: string,
     work: (job: JobContext) => Promise<T>,
-    options: { signal?: AbortSignal; onStart?: (id: string) => void } = {},
+    options: { signal?: AbortSignal; onStart?: (id: string) => void; id?: string } = {},
   ): Promise<T> {
-    const id = `${kind}-${randomBytes(6).toString('hex')}`;
+    // A caller may bring its own id (the measured queue's), so progress and cancel use one id.
+    const id = options.id ?? `${kind}-${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
     this.#running.set(id, controller);

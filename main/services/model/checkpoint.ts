@@ -50,6 +50,17 @@ const fileRecord = {
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 };
 
+/** One move of a model between workspaces (`ecoeval models export` / `import`; bundle.ts). */
+const provenanceEntry = z.object({
+  event: z.enum(['exported', 'imported']),
+  at: z.string(),
+  /** The model's id in the workspace it left (exported) or entered (imported). */
+  modelId: z.string(),
+  /** For imports: the id the model had in the bundle. */
+  from: z.string().optional(),
+});
+export type ProvenanceEntry = z.infer<typeof provenanceEntry>;
+
 export const modelManifestSchema = z.object({
   format: z.literal(FORMAT_NAME),
   schema: z.literal(1),
@@ -71,6 +82,8 @@ export const modelManifestSchema = z.object({
   optimizer: z
     .object({ ...fileRecord, step: z.number().int().min(0), tensors: z.array(tensorEntry) })
     .nullable(),
+  /** Absent on models trained here and never moved. */
+  provenance: z.array(provenanceEntry).optional(),
   // The record is ours and versioned with `schema`; only the fields readers rely on are checked.
   training: z
     .object({

@@ -49,7 +49,7 @@ export {
   readManifest,
   writeCheckpoint,
 } from './checkpoint';
-export type { LoadedCheckpoint, ModelManifest, TensorEntry } from './checkpoint';
+export type { LoadedCheckpoint, ModelManifest, ProvenanceEntry, TensorEntry } from './checkpoint';
 export { lmWindows, sourceSequence, targetSequence } from './batching';
 export { BpeTokenizer, trainBpe } from './tokenizer';
 export { Transformer, initialWeights, sinusoidalPositions } from './transformer';
@@ -57,8 +57,10 @@ export { generate, scoreTargets, scoreTexts } from './decode';
 export type { DecodeOptions } from './decode';
 export { generateText, loadModel, scoreLanguageModel, scoreReferences } from './inference';
 export type { LoadedModel, TokenScores } from './inference';
-export { ModelStore, summarise } from './store';
+export { ModelStore, energyMethod, summarise } from './store';
 export type { ModelList, ModelSummary } from './store';
+export { exportBundle, importBundle } from './bundle';
+export type { BundleOptions, BundleResult } from './bundle';
 export { startTraining, trainAsJob, trainerScript } from './training-job';
 export type { StartOptions, TrainingHandle, TrainingResult } from './training-job';
 export { runTraining } from './trainer';

@@ -13,7 +13,7 @@ import { BadRequestError, NotFoundError } from '../errors';
 import { checkpointBytes, readCheckpoint, readManifest } from './checkpoint';
 import type { ModelManifest } from './checkpoint';
 import type { BackendName } from './backend';
-import type { TrainingStatus } from './training-types';
+import type { EnergyRecord, TrainingStatus } from './training-types';
 
 export interface ModelSummary {
   id: string;
@@ -32,6 +32,14 @@ export interface ModelSummary {
   bestBleu: number | null;
   lastBleu: number | null;
   backend: string;
+  /** Why each other backend was not used (failed, or skipped), as the trainer recorded it. */
+  backendReasons: Array<{ backend: string; reason: string }>;
+  /** How the energy figure was obtained: `counter`, `estimate`, ... (see `energyMethod`). */
+  energyMethod: string;
+  /** Worst quality grade of the energy windows (A best), when measured. */
+  energyGrade: string | null;
+  /** Each move between workspaces (`ecoeval models export` / `import`). */
+  provenance: NonNullable<ModelManifest['provenance']>;
   bytes: number;
   createdAt: string;
   updatedAt: string;
@@ -67,6 +75,17 @@ export async function newModelId(
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
+/**
+ * The method label of a model's training energy: the meters' methods joined (`counter`,
+ * `estimate+counter`, ...), `off` or `unavailable` when there is no figure, and `estimate` for
+ * records that predate the methods being kept (their figure's provenance is unknown).
+ */
+export function energyMethod(energy: EnergyRecord | undefined): string {
+  if (!energy || energy.status === 'off') return 'off';
+  if (energy.methods?.length) return energy.methods.join('+');
+  return energy.status === 'unavailable' ? 'unavailable' : 'estimate';
+}
+
 export function summarise(manifest: ModelManifest, bytes: number): ModelSummary {
   const t = manifest.training;
   const bleus = t.curve.map((p) => p.validBleu).filter((b): b is number => b !== null);
@@ -86,6 +105,12 @@ export function summarise(manifest: ModelManifest, bytes: number): ModelSummary 
     bestBleu: bleus.length ? Math.max(...bleus) : null,
     lastBleu: bleus.at(-1) ?? null,
     backend: (t.backend?.name as BackendName | undefined) ?? 'unknown',
+    backendReasons: (t.backend?.attempts ?? [])
+      .filter((a) => a.outcome !== 'used')
+      .map((a) => ({ backend: a.name, reason: `${a.outcome}: ${a.reason}` })),
+    energyMethod: energyMethod(t.energy),
+    energyGrade: t.energy?.grade ?? null,
+    provenance: manifest.provenance ?? [],
     bytes,
     createdAt: manifest.createdAt,
     updatedAt: manifest.updatedAt,

@@ -60,6 +60,10 @@ class Measured implements TrainingEnergy {
     }
     const worst = GRADES.indexOf(this.record.grade ?? 'A');
     if (GRADES.indexOf(figure.grade) >= worst) this.record.grade = figure.grade;
+    // How the summed parts were obtained (counter, estimate...), so the figure can be labelled.
+    const methods = new Set(this.record.methods ?? []);
+    for (const part of figure.perComponent) methods.add(part.method);
+    this.record.methods = [...methods];
     return { joules: figure.joules, grade: figure.grade };
   }
 

@@ -88,6 +88,11 @@ export interface EnergyRecord {
   /** Worst grade over the windows (A best). */
   grade: string | null;
   windows: number;
+  /**
+   * Methods of the meters summed (`counter`, `integrated`, `estimate`...; energy module's
+   * `Method`). Absent in records written before it was kept: treat those figures as estimates.
+   */
+  methods?: string[];
 }
 
 /** Where the data order stands, for exact resume. */

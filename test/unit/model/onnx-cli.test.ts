@@ -1,6 +1,6 @@
 // `ecoeval export` and `ecoeval generate` end to end on a random checkpoint with a WordLevel
-// tokenizer: files, JSON output, one hypothesis per input line, model lookup and user errors;
-// plus the execution-provider probe.
+// tokenizer: files, JSON output, one hypothesis per input line (translations, or a language
+// model's continuations), model lookup and user errors; plus the execution-provider probe.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,10 +145,22 @@ describe('ecoeval generate', () => {
     expect(summary.tokensPerSecond).toBeGreaterThan(0);
   });
 
-  it('refuses a language model and a bad option, and stops on Ctrl-C', async () => {
-    const lm = await run(generateCommand, ['--model', join(tmp.dir, 'models', 'lm')], 'w1\n');
-    expect(lm.code).toBe(1);
-    expect(lm.err).toMatch(/decoder-only \(language\) model cannot translate/);
+  it('continues prompts with a language model, one continuation per line', async () => {
+    const lm = await run(
+      generateCommand,
+      ['--model', join(tmp.dir, 'models', 'lm'), '--max-length', '5', '--beam', '2', '--json'],
+      'w1 w2\n\nw3\n',
+    );
+    expect(lm.err).toMatch(/Continuing 3 prompt\(s\) with fp32 on cpu \(beam 2\)/);
+    expect(lm.code).toBe(0);
+    const summary = JSON.parse(lm.out);
+    expect(summary).toMatchObject({ kind: 'decoder-only', sentences: 3, truncatedPrompts: 0 });
+    expect(summary.hypotheses).toHaveLength(3);
+    for (const h of summary.hypotheses) expect(h).toMatch(/^(w\d+( w\d+){0,4})?$/);
+    expect(summary.generatedTokens).toBeGreaterThan(0);
+  });
+
+  it('refuses a bad option, and stops on Ctrl-C', async () => {
     expect((await run(generateCommand, ['--model', model, '--beam', '0'])).code).toBe(2);
     const io = captureIO({ cwd: tmp.dir, stdin: 'w1\n' });
     const controller = new AbortController();

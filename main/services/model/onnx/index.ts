@@ -22,5 +22,6 @@ export { greedySearch, beamSearch } from './search';
 export type { Hypothesis } from './search';
 export { conditionalLogprobs, slidingWindowLogprobs, slidingWindows } from './scoring';
 export { loadModelTokenizer, loadTokenizerFile, frameSource } from './tokenizer';
-export { ensureExport, openTranslator, generate } from './inference';
+export { ensureExport, openGenerator, openTranslator, generate, framePrompt } from './inference';
+export type { Continuer, Generator, GenerateResult, Translator } from './inference';
 export { resolveModelDir } from './model-dir';

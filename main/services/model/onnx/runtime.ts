@@ -242,6 +242,28 @@ export class LanguageModel extends ExportedModel {
   }
 
   stepper(rows: number, options: { cache?: boolean } = {}): Stepper {
+    return this.#stepper(rows, options);
+  }
+
+  /**
+   * A stepper whose rows have already read `prefixes` (one pass over all of them; rows must be
+   * equally long, since the decoder graph takes no padding mask; empty rows read nothing). The
+   * search then feeds each prompt's last token first (`SearchOptions.firstTokens`).
+   */
+  async primedStepper(
+    prefixes: readonly (readonly number[])[],
+    options: { cache?: boolean } = {},
+  ): Promise<Stepper> {
+    const stepper = this.#stepper(prefixes.length, options);
+    const length = prefixes[0]?.length ?? 0;
+    if (prefixes.some((p) => p.length !== length)) {
+      throw new RangeError('primed rows must all have the same length');
+    }
+    if (length > 0) await stepper.feed(prefixes);
+    return stepper;
+  }
+
+  #stepper(rows: number, options: { cache?: boolean }): DecoderStepper {
     return new DecoderStepper(
       this,
       this.decoder,
@@ -290,16 +312,25 @@ class DecoderStepper implements Stepper {
     return this.#rows;
   }
 
-  async step(tokens: readonly number[]): Promise<Float32Array> {
+  step(tokens: readonly number[]): Promise<Float32Array> {
     if (tokens.length !== this.#rows)
       throw new RangeError(`expected ${this.#rows} tokens, got ${tokens.length}`);
+    return this.feed(tokens.map((t) => [t]));
+  }
+
+  /** Feeds the same number (≥ 1) of tokens to every row; returns the last position's logits. */
+  async feed(rows: readonly (readonly number[])[]): Promise<Float32Array> {
+    const count = rows[0]?.length ?? 0;
+    if (rows.length !== this.#rows || count === 0 || rows.some((r) => r.length !== count)) {
+      throw new RangeError(`expected ${this.#rows} rows of the same length (≥ 1)`);
+    }
     const m = this.model;
-    tokens.forEach((token, r) => this.#history[r].push(token));
-    this.#length++;
+    rows.forEach((row, r) => this.#history[r].push(...row));
+    this.#length += count;
     if (this.#length > this.model.config.maxLength) {
       throw new RangeError(`decoding past the model's maxLength ${this.model.config.maxLength}`);
     }
-    const width = this.cache ? 1 : this.#length;
+    const width = this.cache ? count : this.#length;
     const ids = new BigInt64Array(this.#rows * width);
     this.#history.forEach((row, r) => {
       for (let j = 0; j < width; j++) ids[r * width + j] = BigInt(row[row.length - width + j]);
@@ -320,7 +351,7 @@ class DecoderStepper implements Stepper {
     }
     const logits = floatData(out.logits, 'logits');
     if (width === 1) return logits;
-    // Uncached: keep the last position of each row.
+    // Several positions (uncached, or a primed prefix): keep the last of each row.
     const v = this.vocab;
     const last = new Float32Array(this.#rows * v);
     for (let r = 0; r < this.#rows; r++)

@@ -19,6 +19,11 @@ export interface Hypothesis {
 export interface SearchOptions {
   /** Most tokens generated per sequence, counting </s>. */
   maxLength: number;
+  /**
+   * The token each sequence is fed first (default <s>). A language model continuing a prompt
+   * gets the prompt's last token here, its stepper having read the rest already.
+   */
+  firstTokens?: readonly number[];
   signal?: AbortSignal;
   /** Called after each step with the number of rows still decoding. */
   onStep?: (step: number, activeRows: number) => void;
@@ -66,7 +71,11 @@ export async function greedySearch(
   }));
   let live = Array.from({ length: total }, (_, i) => i); // result index of each stepper row
   let done = new Array<boolean>(total).fill(false);
-  let tokens = new Array<number>(total).fill(BOS_ID);
+  let tokens = options.firstTokens
+    ? [...options.firstTokens]
+    : new Array<number>(total).fill(BOS_ID);
+  if (tokens.length !== total)
+    throw new RangeError(`expected ${total} first tokens, got ${tokens.length}`);
   for (let step = 0; step < options.maxLength && live.length; step++) {
     throwIfAborted(options.signal);
     const logits = await stepper.step(tokens);
@@ -163,7 +172,10 @@ export async function beamSearch(
   let active = Array.from({ length: sources }, (_, s) => s);
   let beamTokens: number[][] = sourceOf.map(() => []);
   let beamScores = new Float64Array(sources * k).map((_, i) => (i % k === 0 ? 0 : -Infinity));
-  let input = new Array<number>(sources * k).fill(BOS_ID);
+  const first = options.firstTokens;
+  if (first && first.length !== sources)
+    throw new RangeError(`expected ${sources} first tokens, got ${first.length}`);
+  let input = sourceOf.map((s) => (first ? first[s] : BOS_ID));
   for (let step = 0; step < options.maxLength && active.length; step++) {
     throwIfAborted(options.signal);
     const logits = await stepper.step(input);
