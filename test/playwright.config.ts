@@ -25,8 +25,9 @@ export default defineConfig({
   projects: [
     {
       name: 'web',
-      // evaluation.spec.ts starts its own browser host on a fresh workspace.
-      testMatch: /(web\..*|evaluation\.)spec\.ts/,
+      // Specs other than web.spec.ts start their own browser host on a fresh workspace.
+      testMatch: /\.spec\.ts$/,
+      testIgnore: /electron\.spec\.ts$/,
       use: {
         browserName: 'chromium',
         launchOptions: {

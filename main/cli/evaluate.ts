@@ -10,12 +10,13 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { evaluateRequest } from '../../shared/api/schemas';
 import type { JobProgress, QueuedJob, RunMetric, RunRecord } from '../../shared/api/types';
-import { scoreRunOutputs } from '../../shared/evaluation/score-run';
 import { validatedApi } from '../bridge/direct';
+import { scoreSavedRun } from '../services/runs/scoring';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_OK, UserError } from './io';
 import { asCommand, parsePrecision, parseWhole, usageError } from './export';
-import { describeRun, joules } from './runs';
+import { jobProgressPrinter } from './job-progress';
+import { describeRun } from './runs';
 import { cliServices } from './services';
 
 const USAGE = `usage: ecoeval evaluate --model ID [--precision fp32|fp16|int8] [--beam N] | --outputs FILE [--name NAME] [--codecarbon FILE | --energy-json FILE] [--logprobs FILE]
@@ -96,28 +97,6 @@ function defaultMetrics(kind: string): RunMetric[] {
   if (kind === 'summarization') return ['rouge'];
   if (kind === 'language-modelling') return ['perplexity'];
   return ['bleu', 'chrf', 'ter'];
-}
-
-/** Progress on stderr: redrawn on a terminal, every few seconds elsewhere. */
-function progressPrinter(io: CliIO): (p: JobProgress) => void {
-  let lastLog = 0;
-  return (p) => {
-    if (p.state !== 'running') {
-      if (io.isTTY) io.stderr('\n');
-      return;
-    }
-    const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
-    const of = p.total ? `${p.done} of ${p.total} ${p.unit}` : `${p.done} ${p.unit}`;
-    const eta = p.etaSeconds !== null ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
-    const energy =
-      p.joules !== null && p.joules !== undefined ? `, ${joules(p.joules)} so far` : '';
-    const line = `${p.label}:${pct} ${of} (${p.ratePerSecond.toFixed(1)} ${p.unit}/s${eta}${energy})`;
-    if (io.isTTY) io.stderr(`\r\x1b[2K${line}`);
-    else if (Date.now() - lastLog >= 3000 || p.done === p.total) {
-      lastLog = Date.now();
-      io.stderr(`${line}\n`);
-    }
-  };
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
@@ -230,7 +209,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   };
   const api = validatedApi(services.handlers, debug);
   let job: QueuedJob | undefined;
-  const printProgress = progressPrinter(io);
+  const printProgress = jobProgressPrinter(io);
   const unsubscribe = services.subscribe((event, payload) => {
     const p = payload as JobProgress;
     if (event === 'job:progress' && job && p.jobId === job.jobId) printProgress(p);
@@ -265,19 +244,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         );
         ({ runId } = (await services.queue.wait(job.jobId)) as { runId: string });
       }
-      let record: RunRecord = await api.getRun(runId);
-      if (record.state !== 'complete') {
-        const outputs = await api.getRunOutputs(runId);
-        let scored;
-        try {
-          scored = scoreRunOutputs(outputs, record.metrics, { bootstrap });
-        } catch (error) {
-          throw new UserError(
-            `run ${runId} was saved, but scoring it failed: ${(error as Error).message}`,
-          );
-        }
-        record = await api.saveRunScores({ run: runId, ...scored });
-      }
+      const record: RunRecord = await scoreSavedRun(services.runs, runId, { bootstrap });
       io.stdout(
         values.json
           ? `${JSON.stringify({ skipped, run: record }, null, 2)}\n`

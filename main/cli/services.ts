@@ -15,6 +15,8 @@ import type { CliIO } from './io';
 export async function cliServices(
   io: CliIO,
   workspaceFlag: string | undefined,
+  /** Evaluation options (a report plan may turn energy measurement off). */
+  evaluation?: { energy?: 'auto' | 'off' },
 ): Promise<AppServices> {
   const host: HostAdapter = {
     kind: 'cli',
@@ -37,5 +39,6 @@ export async function cliServices(
   return createAppServices({
     workspaceDir: resolveWorkspaceDir(workspaceFlag, io.env, io.cwd),
     host,
+    ...(evaluation ? { evaluation } : {}),
   });
 }

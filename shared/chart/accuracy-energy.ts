@@ -61,7 +61,7 @@ export const LARGE_RUNS = 2000;
 export const FRONTIER_NAME = 'Pareto frontier';
 /** Legend icon for the frontier: a bar like the line itself (icons are filled, so not a bare path). */
 const LINE_ICON = 'path://M0 4h24v2H0z';
-const SYMBOL_SIZE = 9;
+const SYMBOL_SIZE = 13;
 const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D'];
 /** Known score names first, in the order the app lists metrics; others follow by name. */
 const METRIC_ORDER = ['BLEU', 'chrF2', 'TER', 'ROUGE-1', 'ROUGE-2', 'ROUGE-L', 'ROUGE-Lsum', 'PPL'];

@@ -14,6 +14,7 @@ import { checkpointBytes, readCheckpoint, readManifest } from './checkpoint';
 import type { ModelManifest } from './checkpoint';
 import type { BackendName } from './backend';
 import type { EnergyRecord, TrainingStatus } from './training-types';
+import { isProcessAlive } from '../process-alive';
 
 export interface ModelSummary {
   id: string;
@@ -51,16 +52,7 @@ export interface ModelList {
 }
 
 /** Whether a process with this pid exists (ours counts). */
-export function isAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const isAlive = isProcessAlive;
 
 /** `<dataset>-<preset>-<yyyymmdd-hhmmss>`, suffixed when taken (call under the workspace lock). */
 export async function newModelId(

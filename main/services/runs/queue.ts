@@ -15,6 +15,7 @@ import { BadRequestError, NotFoundError, ServiceError } from '../errors';
 import { CancelledError } from '../jobs/jobs';
 import { writeJsonAtomic } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
+import { isProcessAlive } from '../process-alive';
 
 export type MeasuredKind = QueuedJob['kind'];
 
@@ -97,15 +98,6 @@ function waiter(): Waiter {
   return { promise, resolve, reject };
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Entries of another process that is still running are left to it. */
 function ownedElsewhere(entry: Entry, me: Owner): boolean {
@@ -116,7 +108,7 @@ function ownedElsewhere(entry: Entry, me: Owner): boolean {
   }
   // Another machine sharing the folder: its processes cannot be checked from here.
   if (owner.host !== me.host) return true;
-  return alive(owner.pid);
+  return isProcessAlive(owner.pid);
 }
 
 function isEntry(value: unknown): value is Entry {

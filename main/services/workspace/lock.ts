@@ -7,6 +7,7 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../process-alive';
 
 export interface LockOwner {
   pid: number;
@@ -26,15 +27,6 @@ export class WorkspaceBusyError extends Error {
         : `The workspace is busy (lock held) after ${Math.round(waitedMs / 1000)} s. Retry when the other EcoEval process has finished.`,
     );
     this.name = 'WorkspaceBusyError';
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -112,7 +104,7 @@ export class WorkspaceLock {
 
   /** A lock is stale when its holder is a dead process on this host, or it is unreadable and old. */
   private async isStale(owner: LockOwner | null): Promise<boolean> {
-    if (owner && owner.host === hostname()) return !processAlive(owner.pid);
+    if (owner && owner.host === hostname()) return !isProcessAlive(owner.pid);
     if (!owner) {
       // A holder killed between create and write leaves an empty file; give it a moment first.
       try {

@@ -8,6 +8,7 @@ import { homedir, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEMP_PREFIX } from './atomic';
 import { WorkspaceLock } from './lock';
+import { isProcessAlive } from '../process-alive';
 
 export const WORKSPACE_SCHEMA = 1;
 
@@ -80,7 +81,7 @@ export class Workspace {
     await this.lock.withLock('sweep', async () => {
       for (const entry of await readdir(this.stagingDir).catch(() => [] as string[])) {
         const pid = Number(entry.split('-')[0]);
-        if (!Number.isInteger(pid) || !alive(pid) || pid === process.pid) {
+        if (!Number.isInteger(pid) || !isProcessAlive(pid) || pid === process.pid) {
           if (pid !== process.pid)
             await rm(join(this.stagingDir, entry), { recursive: true, force: true });
         }
@@ -102,17 +103,8 @@ export class Workspace {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Temp names end in `-<pid>-<hex>`: keep those of live writers. */
 function ownedByLiveProcess(name: string): boolean {
   const match = /-(\d+)-[0-9a-f]{8}$/.exec(name);
-  return match ? alive(Number(match[1])) && Number(match[1]) !== process.pid : false;
+  return match ? isProcessAlive(Number(match[1])) && Number(match[1]) !== process.pid : false;
 }

@@ -1,0 +1,33 @@
+/**
+ * Progress of a measured-queue job (an evaluation) on stderr: a redrawn line on a terminal, a
+ * plain log line every few seconds elsewhere (CI). Shared by `ecoeval evaluate` and
+ * `ecoeval report run`, which prefixes each line with the job's place in the plan.
+ */
+import type { JobProgress } from '../../shared/api/types';
+import type { CliIO } from './io';
+import { joules } from './runs';
+
+export function jobProgressPrinter(
+  io: CliIO,
+  options: { prefix?: string } = {},
+): (p: JobProgress) => void {
+  const prefix = options.prefix ?? '';
+  let lastLog = 0;
+  return (p) => {
+    if (p.state !== 'running') {
+      if (io.isTTY) io.stderr('\n');
+      return;
+    }
+    const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
+    const of = p.total ? `${p.done} of ${p.total} ${p.unit}` : `${p.done} ${p.unit}`;
+    const eta = p.etaSeconds !== null ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
+    const energy =
+      p.joules !== null && p.joules !== undefined ? `, ${joules(p.joules)} so far` : '';
+    const line = `${prefix}${p.label}:${pct} ${of} (${p.ratePerSecond.toFixed(1)} ${p.unit}/s${eta}${energy})`;
+    if (io.isTTY) io.stderr(`\r\x1b[2K${line}`);
+    else if (Date.now() - lastLog >= 3000 || p.done === p.total) {
+      lastLog = Date.now();
+      io.stderr(`${line}\n`);
+    }
+  };
+}
