@@ -5,7 +5,14 @@
  * which names the line of each problem.
  */
 import { z } from 'zod';
-import { datasetId, importFormat, modelId, precision, runMetric, splitName } from '../../../shared/api/schemas';
+import {
+  datasetId,
+  importFormat,
+  modelId,
+  precision,
+  runMetric,
+  splitName,
+} from '../../../shared/api/schemas';
 
 const filePath = z.string().trim().min(1, 'a file path is required').max(4096);
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);

@@ -25,7 +25,11 @@ export class PlanError extends Error {
     /** The file's text, for the code frames. */
     readonly text: string,
   ) {
-    super(problems.map((p) => `${file}:${p.line}:${p.col}: ${p.where ? `${p.where}: ` : ''}${p.message}`).join('\n'));
+    super(
+      problems
+        .map((p) => `${file}:${p.line}:${p.col}: ${p.where ? `${p.where}: ` : ''}${p.message}`)
+        .join('\n'),
+    );
     this.name = 'PlanError';
   }
 
@@ -104,7 +108,12 @@ export function parsePlanSource(file: string, text: string): PlanSource {
     const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
     if (isMap(node)) {
       for (const item of node.items) {
-        if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) {
+        if (
+          isPair(item) &&
+          isScalar(item.key) &&
+          String(item.key.value) === key &&
+          item.key.range
+        ) {
           return at(item.key.range[0]);
         }
       }
