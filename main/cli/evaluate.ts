@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { evaluateRequest } from '../../shared/api/schemas';
 import type { JobProgress, QueuedJob, RunMetric, RunRecord } from '../../shared/api/types';
 import { validatedApi } from '../bridge/direct';
-import { scoreSavedRun } from '../services/runs/scoring';
+import { defaultMetrics, scoreSavedRun } from '../services/runs/scoring';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_OK, UserError } from './io';
 import { asCommand, parsePrecision, parseWhole, usageError } from './export';
@@ -91,12 +91,6 @@ function parseNumber(flag: string, value: string | undefined): number | undefine
 /** Paths are made absolute here: the queue may run the job (or restart it) from elsewhere. */
 function fileRef(io: CliIO, path: string): { path: string } {
   return { path: isAbsolute(path) ? path : resolve(io.cwd, path) };
-}
-
-function defaultMetrics(kind: string): RunMetric[] {
-  if (kind === 'summarization') return ['rouge'];
-  if (kind === 'language-modelling') return ['perplexity'];
-  return ['bleu', 'chrf', 'ter'];
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {

@@ -13,17 +13,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppServices } from '../../main/app';
-import type { HostAdapter } from '../../main/handlers';
 import { validatedApi } from '../../main/bridge/direct';
 import { createEnergyMonitor } from '../../main/services/energy/monitor';
 import type { EnergyMonitor } from '../../main/services/energy/monitor';
-import { checkRegularFile } from '../../main/services/files';
 import { writeRandomCheckpoint } from '../../main/services/model/onnx/random-checkpoint';
 import { evaluateModel } from '../../main/services/runs/model-evaluation';
 import { findSplit } from '../../main/services/datasets/service';
 import type { ModelSystemSpec } from '../../shared/api/types';
 import { TINY_SEQ2SEQ } from '../fixtures/model/checkpoints';
 import { fixtureWords, wordLevelTokenizerJson } from '../fixtures/model/tokenizer';
+import { pathHost } from '../helpers/services';
 import type { BenchFigure, BenchSuite } from './types';
 
 const SEGMENTS = 100;
@@ -58,20 +57,9 @@ async function measured(monitor: EnergyMonitor | null, work: () => Promise<void>
 
 export const suite: BenchSuite = async (log) => {
   const root = mkdtempSync(join(tmpdir(), 'ecoeval-bench-queue-'));
-  const host: HostAdapter = {
-    kind: 'cli',
-    maxUploadBytes: 0,
-    resolveFile: async (ref) => {
-      if (!('path' in ref)) throw new Error('paths only');
-      return checkRegularFile(ref.path);
-    },
-    exportDirectory: async (dir) => dir ?? join(root, 'exports'),
-    exportResult: (files) => files,
-    pickFiles: async () => [],
-  };
   const services = await createAppServices({
     workspaceDir: root,
-    host,
+    host: pathHost(root),
     evaluation: { energy: 'off' },
   });
   const api = validatedApi(services.handlers);

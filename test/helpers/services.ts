@@ -11,11 +11,9 @@ import { tempDir } from './temp';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
-export async function testServices(
-  options: { maxImportBytes?: number } = {},
-): Promise<AppServices & { api: WorkbenchApi; events: JobProgress[]; root: string }> {
-  const root = await tempDir('ecoeval-ws-');
-  const host: HostAdapter = {
+/** A CLI-like host: file references are paths; exports go to `<root>/exports` by default. */
+export function pathHost(root: string): HostAdapter {
+  return {
     kind: 'cli',
     maxUploadBytes: 0,
     resolveFile: async (ref) => {
@@ -26,9 +24,15 @@ export async function testServices(
     exportResult: (files) => files,
     pickFiles: async () => [],
   };
+}
+
+export async function testServices(
+  options: { maxImportBytes?: number } = {},
+): Promise<AppServices & { api: WorkbenchApi; events: JobProgress[]; root: string }> {
+  const root = await tempDir('ecoeval-ws-');
   const services = await createAppServices({
     workspaceDir: root,
-    host,
+    host: pathHost(root),
     builtinDir: join(repoRoot, 'datasets'),
     ...options,
   });

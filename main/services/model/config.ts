@@ -26,6 +26,11 @@ export const modelConfigSchema = z
   .object({
     kind: z.enum(['encoder-decoder', 'decoder-only']),
     vocabSize: z.number().int().min(5),
+    /**
+     * Source vocabulary size when the encoder has its own tokenizer (tokenizer.src.json) and
+     * embedding (`enc.embed.weight`); absent = one vocabulary shared by both sides.
+     */
+    srcVocabSize: z.number().int().min(5).optional(),
     dModel: z.number().int().min(2),
     heads: z.number().int().min(1),
     encoderLayers: z.number().int().min(0),
@@ -41,6 +46,10 @@ export const modelConfigSchema = z
   .refine(
     (c) => (c.kind === 'decoder-only' ? c.encoderLayers === 0 : c.encoderLayers >= 1),
     'an encoder-decoder model needs encoder layers; a decoder-only model has none',
+  )
+  .refine(
+    (c) => c.kind === 'encoder-decoder' || c.srcVocabSize === undefined,
+    'a decoder-only model has no source side, so no separate source vocabulary (srcVocabSize)',
   );
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
@@ -86,8 +95,30 @@ export function presetConfig(
   return modelConfigSchema.parse(config);
 }
 
-/** File name of the tokenizer beside the model. */
+/**
+ * File name of the tokenizer beside the model. With separate vocabularies it is the target
+ * side's, so a tool that reads one tokenizer still decodes the model's outputs correctly.
+ */
 export const TOKENIZER_FILE = 'tokenizer.json';
+/** The source side's tokenizer, present only when the config has `srcVocabSize`. */
+export const SOURCE_TOKENIZER_FILE = 'tokenizer.src.json';
+/** The encoder's own embedding table (separate vocabularies only). */
+export const SOURCE_EMBEDDING = 'enc.embed.weight';
+
+/** Whether the encoder has its own vocabulary (tokenizer.src.json, `enc.embed.weight`). */
+export function hasSeparateVocab(config: Pick<ModelConfig, 'srcVocabSize'>): boolean {
+  return config.srcVocabSize !== undefined;
+}
+
+/** The tensor and row count the encoder looks its input ids up in. */
+export function sourceEmbedding(config: Pick<ModelConfig, 'srcVocabSize' | 'vocabSize'>): {
+  name: string;
+  rows: number;
+} {
+  return config.srcVocabSize !== undefined
+    ? { name: SOURCE_EMBEDDING, rows: config.srcVocabSize }
+    : { name: 'embed.weight', rows: config.vocabSize };
+}
 
 /** Host-side copy of one tensor (row-major float32). */
 export interface HostTensor {
@@ -130,6 +161,9 @@ function feedForward(prefix: string, d: number, ff: number): TensorSpec[] {
 export function tensorSpecs(config: ModelConfig): TensorSpec[] {
   const d = config.dModel;
   const specs: TensorSpec[] = [{ name: 'embed.weight', shape: [config.vocabSize, d] }];
+  if (config.srcVocabSize !== undefined) {
+    specs.push({ name: SOURCE_EMBEDDING, shape: [config.srcVocabSize, d] });
+  }
   for (let i = 0; i < config.encoderLayers; i++) {
     specs.push(
       ...attention(`enc.${i}.self`, d),

@@ -12,12 +12,15 @@
  * vocabulary fits the requested size. The trainer numbers the alphabet first and then each
  * merge's result in merge order, so a prefix of the merges is always self-contained.
  * The corpus is written as one line: the trainer keeps each line's "\n" inside the last word.
+ *
+ * A model has one tokenizer, or (separate vocabularies) one per side, each trained on its own
+ * side's text: `TokenizerPair` names which encodes sources and which encodes and decodes targets.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { BPE, Tokenizer, metaspaceDecoder, metaspacePreTokenizer, replace } from 'tokenizers';
-import { PAD_ID, SPECIAL_TOKENS, UNK_ID } from './config';
+import { PAD_ID, SOURCE_TOKENIZER_FILE, SPECIAL_TOKENS, TOKENIZER_FILE, UNK_ID } from './config';
 
 interface TokenizerJson {
   added_tokens: unknown[];
@@ -123,5 +126,45 @@ export class BpeTokenizer {
 
   token(id: number): string {
     return this.tokenizer.idToToken(id) ?? SPECIAL_TOKENS[UNK_ID];
+  }
+}
+
+/**
+ * The tokenizers of one model. `source` encodes encoder inputs; `target` encodes references and
+ * decodes outputs (and serves language models). Both are the same object when shared.
+ */
+export interface TokenizerPair {
+  source: BpeTokenizer;
+  target: BpeTokenizer;
+}
+
+/**
+ * A model's tokenizers from tokenizer.json (target) and, with separate vocabularies,
+ * tokenizer.src.json (source); each must fill exactly its side of the model's vocabulary.
+ */
+export function tokenizerPair(
+  config: { vocabSize: number; srcVocabSize?: number },
+  targetJson: string,
+  sourceJson: string | null,
+  where: string,
+): TokenizerPair {
+  const target = BpeTokenizer.fromJson(targetJson);
+  sizeMatches(`${where}/${TOKENIZER_FILE}`, target, config.vocabSize);
+  if (config.srcVocabSize === undefined) return { source: target, target };
+  if (sourceJson === null) {
+    throw new Error(
+      `${where}/${SOURCE_TOKENIZER_FILE} is missing: the model has separate source and target vocabularies and needs the source tokenizer it was trained with`,
+    );
+  }
+  const source = BpeTokenizer.fromJson(sourceJson);
+  sizeMatches(`${where}/${SOURCE_TOKENIZER_FILE}`, source, config.srcVocabSize);
+  return { source, target };
+}
+
+function sizeMatches(file: string, tokenizer: BpeTokenizer, expected: number): void {
+  if (tokenizer.vocabSize !== expected) {
+    throw new Error(
+      `${file} has ${tokenizer.vocabSize} tokens but the model expects ${expected}; this tokenizer does not belong to the model`,
+    );
   }
 }

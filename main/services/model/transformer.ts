@@ -1,6 +1,7 @@
 /**
  * The seed Transformer in tfjs low-level ops (docs/model-format.md): post-LN encoder-decoder or
- * decoder-only, sinusoidal positions, padding and causal masks, dropout, tied embeddings. Weights
+ * decoder-only, sinusoidal positions, padding and causal masks, dropout, tied embeddings (the
+ * encoder has its own input embedding when the source vocabulary is separate). Weights
  * live in a name → tensor map whose names and `[in, out]` shapes are exactly the checkpoint's, so
  * saving, loading and the ONNX export need no renaming or transposing.
  *
@@ -9,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HostWeights, ModelConfig } from './config';
-import { MASK_VALUE, PAD_ID, sizeOf, tensorSpecs } from './config';
+import { MASK_VALUE, PAD_ID, sizeOf, sourceEmbedding, tensorSpecs } from './config';
 import { DropoutContext, embeddingLookup, layerNorm, linear, smoothedCrossEntropy } from './ops';
 import type { LossParts } from './ops';
 import { Rng, hashSeed, xavierUniform } from './rng';
@@ -144,8 +145,11 @@ export class Transformer {
     return tf.slice(this.#causal, [0, 0], [len, len]).reshape([1, 1, len, len]);
   }
 
-  /** `E[ids]·sqrt(d) + PE`, then dropout: `[batch, len, d]`. */
-  embed(ids: tf.Tensor2D, drop: DropoutContext, offset = 0): tf.Tensor3D {
+  /**
+   * `E[ids]·sqrt(d) + PE`, then dropout: `[batch, len, d]`. `table` is the target embedding
+   * unless the encoder asks for its own (separate vocabularies).
+   */
+  embed(ids: tf.Tensor2D, drop: DropoutContext, offset = 0, table = 'embed.weight'): tf.Tensor3D {
     const [b, len] = ids.shape;
     const d = this.config.dModel;
     if (offset + len > this.config.maxLength) {
@@ -153,7 +157,7 @@ export class Transformer {
         `sequence of ${offset + len} tokens exceeds maxLength ${this.config.maxLength}`,
       );
     }
-    const e = embeddingLookup(this.p('embed.weight'), ids).reshape([b, len, d]);
+    const e = embeddingLookup(this.p(table), ids).reshape([b, len, d]);
     const pos = tf.slice(this.#positions, [offset, 0], [len, d]);
     return drop.apply(tf.add(tf.mul(e, Math.sqrt(d)), pos) as tf.Tensor3D);
   }
@@ -242,7 +246,7 @@ export class Transformer {
     if (this.config.kind !== 'encoder-decoder')
       throw new Error('a decoder-only model has no encoder');
     const srcMask = this.paddingMask(src);
-    let x = this.embed(src, drop);
+    let x = this.embed(src, drop, 0, sourceEmbedding(this.config).name);
     for (let i = 0; i < this.config.encoderLayers; i++) {
       const p = `enc.${i}`;
       x = this.norm(

@@ -1,14 +1,22 @@
 /**
  * Scores a saved run that is still `awaiting-scores`, in Node, with the shared scoring code the
  * renderer's worker uses, and stores the scores: what `ecoeval evaluate` and `ecoeval report run`
- * do after a job ends, so both score and save a run the same way.
+ * do after a job ends, so both score and save a run the same way (and pick the same default
+ * metrics for a dataset).
  */
 import { saveScoresRequest } from '../../../shared/api/schemas';
-import type { RunRecord } from '../../../shared/api/types';
+import type { RunMetric, RunRecord, TaskKind } from '../../../shared/api/types';
 import { scoreRunOutputs } from '../../../shared/evaluation/score-run';
 import type { ScoreRunOptions } from '../../../shared/evaluation/score-run';
 import { BadRequestError } from '../errors';
 import type { RunStore } from './store';
+
+/** Metrics when none are chosen: what the dataset's task is usually scored with. */
+export function defaultMetrics(kind: TaskKind): RunMetric[] {
+  if (kind === 'summarization') return ['rouge'];
+  if (kind === 'language-modelling') return ['perplexity'];
+  return ['bleu', 'chrf', 'ter'];
+}
 
 /** The run, scored and saved when it was not yet; a complete run is returned as it is. */
 export async function scoreSavedRun(

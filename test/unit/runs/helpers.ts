@@ -7,12 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAppServices } from '../../../main/app';
 import type { AppServices } from '../../../main/app';
-import type { HostAdapter } from '../../../main/handlers';
 import { validatedApi } from '../../../main/bridge/direct';
-import { checkRegularFile } from '../../../main/services/files';
 import type { WorkbenchApi, WorkbenchEvents } from '../../../shared/api/contract';
 import { TINY_SEQ2SEQ, writeFixtureCheckpoint } from '../../fixtures/model/checkpoints';
-import { repoRoot } from '../../helpers/services';
+import { pathHost, repoRoot } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp';
 
 export type Event = {
@@ -21,19 +19,7 @@ export type Event = {
 
 export type RunServices = AppServices & { api: WorkbenchApi; events: Event[]; root: string };
 
-export function hostFor(root: string): HostAdapter {
-  return {
-    kind: 'cli',
-    maxUploadBytes: 0,
-    resolveFile: async (ref) => {
-      if (!('path' in ref)) throw new Error('paths only');
-      return checkRegularFile(ref.path);
-    },
-    exportDirectory: async (dir) => dir ?? join(root, 'exports'),
-    exportResult: (files) => files,
-    pickFiles: async () => [],
-  };
-}
+export const hostFor = pathHost;
 
 /** App services on `root` (a fresh temporary workspace when absent). */
 export async function runServices(
