@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OwnHost } from './support/own-host';
 import { ROOT, startOwnHost } from './support/own-host';
+import { nav, openFirstRunDetails } from './support/navigation';
 
 const PORT = Number(process.env.ECOEVAL_E2E_DEMO_PORT ?? 5198);
 const TOKEN = 'e2e0demo0token0only0000000000000';
@@ -32,9 +33,6 @@ async function shot(page: Page, testInfo: TestInfo, name: string, fullPage = fal
   if (process.env.UPDATE_DOCS_SCREENSHOTS === '1')
     writeFileSync(join(ROOT, 'docs', `${name}.png`), body);
 }
-
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
 test('the first-launch demo fills the chart with every demo system', async ({ page }, testInfo) => {
   test.setTimeout(300_000);
@@ -72,11 +70,7 @@ test('the first-launch demo fills the chart with every demo system', async ({ pa
   await expect(page.getByTestId('comparison-system').first()).toBeVisible({ timeout: 60_000 });
   await shot(page, testInfo, 'compare');
 
-  await nav(page, 'Results');
-  await page
-    .getByRole('button', { name: /^Details of / })
-    .first()
-    .click();
+  await openFirstRunDetails(page);
   await expect(page.getByTestId('run-energy-panel')).toBeVisible();
   await shot(page, testInfo, 'run-details', true);
   expect(errors).toEqual([]);

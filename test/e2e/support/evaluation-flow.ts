@@ -8,6 +8,7 @@ import type { Page, TestInfo } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT as root } from './own-host';
+import { nav, openFirstRunDetails } from './navigation';
 
 /** The goal for the UI thread; reported, not asserted, on a shared 2-core machine. */
 const LONG_TASK_GOAL_MS = 50;
@@ -42,9 +43,6 @@ async function watch(page: Page, pageErrors: string[]) {
     }
   });
 }
-
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
 async function shot(page: Page, testInfo: TestInfo, name: string, fullPage = false) {
   // Let charts and tables finish drawing before the picture.
@@ -172,11 +170,7 @@ export async function evaluationFlow(
   await shot(page, testInfo, 'compare');
 
   // Run details: the energy method badge and the segment table.
-  await nav(page, 'Results');
-  await page
-    .getByRole('button', { name: /^Details of / })
-    .first()
-    .click();
+  await openFirstRunDetails(page);
   const energy = page.getByTestId('run-energy-panel');
   await expect(energy.getByTestId('energy-badge').first()).toBeVisible();
   await expect(energy.getByTestId('energy-timeline')).toBeVisible();

@@ -5,6 +5,7 @@ import type { RunEnergy, RunSummary, TrainingEnergyLink } from '../../../shared/
 import { Workbench } from '../../../renderer/src/lib/workbench.svelte';
 import ChartPage from '../../../renderer/src/components/ChartPage.svelte';
 import { echarts } from '../../../shared/chart/echarts';
+import { importedRun } from './run-fixtures';
 
 const transport = {
   kind: 'direct',
@@ -79,39 +80,17 @@ function run(
       formatted: `chrF2 = ${options.chrf}`,
     });
   }
-  return {
-    schema: 1,
-    id,
-    name: `Run ${id}`,
-    tags: [],
-    state: 'complete',
-    createdAt: '2025-01-01T00:00:00Z',
-    updatedAt: '2025-01-01T00:00:00Z',
-    system: {
-      label: `system ${id}`,
-      spec: { type: 'outputs', name: id, hypotheses: { path: `/tmp/${id}.txt` } },
-      precision: null,
-    },
+  return importedRun(id, {
     dataset: {
       id: dataset,
       split: 'test',
       name: dataset === 'demo' ? 'Demo' : 'Other',
       kind: 'translation',
     },
-    metrics: ['bleu'],
     scores,
     energy: runEnergy,
     training: options.training ?? null,
-    throughput: null,
-    provenance: {
-      appVersion: '0',
-      host: 'test',
-      backend: 'cpu',
-      provider: null,
-      datasetSha256: 'x',
-      modelSha256: null,
-    },
-  };
+  });
 }
 
 const TRAINING: TrainingEnergyLink = {

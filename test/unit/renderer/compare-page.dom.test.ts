@@ -4,6 +4,7 @@ import type { Transport } from '../../../shared/api/contract';
 import type { RunOutputs, RunSegmentsPage, RunSummary } from '../../../shared/api/types';
 import { compareRuns } from '../../../shared/evaluation/compare';
 import type * as MetricsClient from '../../../renderer/src/lib/metrics-client';
+import { importedRun } from './run-fixtures';
 
 // jsdom has no Web Worker: the page's worker call runs the same shared code on this thread.
 const workerCalls: string[] = [];
@@ -39,34 +40,7 @@ const SENTENCE_BLEU: Record<string, number[]> = {
 };
 
 function summary(id: string, split = 'test'): RunSummary {
-  return {
-    schema: 1,
-    id,
-    name: `Run ${id}`,
-    tags: [],
-    state: 'complete',
-    createdAt: '2025-01-01T00:00:00Z',
-    updatedAt: '2025-01-01T00:00:00Z',
-    system: {
-      label: `system ${id}`,
-      spec: { type: 'outputs', name: id, hypotheses: { path: `/tmp/${id}.txt` } },
-      precision: null,
-    },
-    dataset: { id: 'demo', split, name: 'Demo', kind: 'translation' },
-    metrics: ['bleu'],
-    scores: [],
-    energy: null,
-    training: null,
-    throughput: null,
-    provenance: {
-      appVersion: '0',
-      host: 'test',
-      backend: 'none',
-      provider: null,
-      datasetSha256: 'x',
-      modelSha256: null,
-    },
-  };
+  return importedRun(id, { dataset: { id: 'demo', split, name: 'Demo', kind: 'translation' } });
 }
 
 function fakeTransport(options: { failOutputs?: string; short?: string } = {}) {

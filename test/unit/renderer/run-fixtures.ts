@@ -15,6 +15,9 @@ import type {
 } from '../../../shared/api/types';
 import { tick, flushSync } from 'svelte';
 
+/** What the host lists for a run: the summary the run store itself makes. */
+export { summariseRun as summary } from '../../../main/services/runs/record';
+
 export function score(name: string, value: number, metric: CorpusScore['metric']): CorpusScore {
   return {
     metric,
@@ -116,18 +119,36 @@ export function runRecord(id: string, overrides: Partial<RunRecord> = {}): RunRe
   };
 }
 
-export function summary(record: RunRecord): RunSummary {
-  const { provenance, ...rest } = record;
+/** Outputs imported for the demo dataset's test split, not yet scored: tests add what they need. */
+export function importedRun(id: string, overrides: Partial<RunSummary> = {}): RunSummary {
   return {
-    ...rest,
-    provenance: {
-      appVersion: provenance.appVersion,
-      host: provenance.host,
-      backend: provenance.backend,
-      provider: provenance.provider,
-      datasetSha256: provenance.dataset.sha256,
-      modelSha256: provenance.model?.sha256 ?? null,
+    schema: 1,
+    id,
+    name: `Run ${id}`,
+    tags: [],
+    state: 'complete',
+    createdAt: '2025-01-01T00:00:00Z',
+    updatedAt: '2025-01-01T00:00:00Z',
+    system: {
+      label: `system ${id}`,
+      spec: { type: 'outputs', name: id, hypotheses: { path: `/tmp/${id}.txt` } },
+      precision: null,
     },
+    dataset: { id: 'demo', split: 'test', name: 'Demo', kind: 'translation' },
+    metrics: ['bleu'],
+    scores: [],
+    energy: null,
+    training: null,
+    throughput: null,
+    provenance: {
+      appVersion: '0',
+      host: 'test',
+      backend: 'none',
+      provider: null,
+      datasetSha256: 'x',
+      modelSha256: null,
+    },
+    ...overrides,
   };
 }
 
