@@ -91,6 +91,7 @@ function registerTraining(context: HandlerContext): void {
               ...(request.steps ? { steps: request.steps } : {}),
               ...(request.minutes ? { minutes: request.minutes } : {}),
               ...(request.evalEvery ? { options: { evalEvery: request.evalEvery } } : {}),
+              ...(request.separateVocab ? { separateVocab: true } : {}),
             },
             registryJob,
             (event) => {

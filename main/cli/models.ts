@@ -64,7 +64,7 @@ function describe(manifest: ModelManifest, bytes: number): string {
   const lines = [
     `${manifest.name}  [${manifest.id}]`,
     `  task: ${manifest.task.kind} on ${manifest.task.dataset}${manifest.task.sourceLanguage ? ` (${manifest.task.sourceLanguage}→${manifest.task.targetLanguage})` : ''}`,
-    `  model: ${c.kind}, preset ${manifest.preset ?? 'custom'}, d_model ${c.dModel}, ${c.heads} heads, ${c.encoderLayers}+${c.decoderLayers} layers, ff ${c.ffDim}, vocabulary ${c.vocabSize}, max length ${c.maxLength}, dropout ${c.dropout}${c.tiedEmbeddings ? ', tied embeddings' : ''}`,
+    `  model: ${c.kind}, preset ${manifest.preset ?? 'custom'}, d_model ${c.dModel}, ${c.heads} heads, ${c.encoderLayers}+${c.decoderLayers} layers, ff ${c.ffDim}, vocabulary ${c.srcVocabSize !== undefined ? `${c.srcVocabSize} source / ${c.vocabSize} target (separate)` : c.vocabSize}, max length ${c.maxLength}, dropout ${c.dropout}${c.tiedEmbeddings ? ', tied embeddings' : ''}`,
     `  parameters: ${manifest.parameters.toLocaleString('en-US')}; files ${mb(bytes)} (weights ${manifest.weights.file}${manifest.optimizer ? `, optimizer ${manifest.optimizer.file}` : ''})`,
     `  training: ${s.status}${t.stopReason ? ` (${t.stopReason})` : ''}; ${t.step} steps, ${t.tokens.toLocaleString('en-US')} target tokens, ${(t.elapsedS / 60).toFixed(1)} min${t.joules !== null ? `, ${(t.joules / 1000).toFixed(2)} kJ` : ''}`,
     `  energy: ${t.energy.status}, method ${s.energyMethod} — ${t.energy.reason}${t.energy.grade ? ` (grade ${t.energy.grade})` : ''}`,

@@ -1,5 +1,6 @@
 /**
- * `ecoeval train --dataset ID --preset tiny|small|base [--steps N | --minutes M] [--backend B]`:
+ * `ecoeval train --dataset ID --preset tiny|small|base [--steps N | --minutes M] [--backend B]
+ * [--separate-vocab [--src-vocab N]]`:
  * trains the seed Transformer in a child process (main/services/model/training-job.ts), showing
  * progress on a terminal (one redrawn line) or as plain lines elsewhere, and validation results
  * as they come. Ctrl-C stops after the current step with a loadable checkpoint (exit 130);
@@ -36,7 +37,11 @@ step, loss, learning rate, tokens/s, ETA, validation loss/BLEU and energy so far
   --backend B           Force a tfjs backend: ${BACKEND_ORDER.join(' | ')} (default: the best that works)
   --resume MODEL        Continue MODEL's training exactly where its last checkpoint left it
   --name NAME           Display name of the new model
-  --vocab N             BPE vocabulary size (default 4000)
+  --vocab N             BPE vocabulary size (default 4000); the target side's with --separate-vocab
+  --separate-vocab      Separate source and target vocabularies (encoder-decoder only): two BPE
+                        tokenizers, each learnt from its own side (tokenizer.src.json for sources,
+                        tokenizer.json for targets), and an encoder embedding of its own
+  --src-vocab N         Source vocabulary size with --separate-vocab (default: as --vocab)
   --seed N              Random seed (default 1)
   --eval-every N        Validate and checkpoint every N steps
   --workers N           Threads computing each batch (default: one per core, at most 2, on wasm)
@@ -59,6 +64,8 @@ const options = {
   resume: { type: 'string' },
   name: { type: 'string' },
   vocab: { type: 'string' },
+  'separate-vocab': { type: 'boolean' },
+  'src-vocab': { type: 'string' },
   seed: { type: 'string' },
   'eval-every': { type: 'string' },
   workers: { type: 'string' },
@@ -165,6 +172,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const steps = positive('--steps', values.steps);
   const minutes = positive('--minutes', values.minutes, false);
   const vocab = positive('--vocab', values.vocab);
+  const srcVocab = positive('--src-vocab', values['src-vocab']);
+  const separateVocab = values['separate-vocab'] === true;
+  if (srcVocab !== undefined && !separateVocab) {
+    throw usage('--src-vocab sets the source side of --separate-vocab; add --separate-vocab');
+  }
   const seed = values.seed !== undefined ? Number(values.seed) : undefined;
   if (seed !== undefined && !Number.isInteger(seed)) throw usage('--seed must be a whole number');
   const evalEvery = positive('--eval-every', values['eval-every']);
@@ -176,6 +188,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       throw usage(
         '--resume continues a model with its own dataset and preset; drop --dataset/--preset',
       );
+    }
+    if (separateVocab) {
+      throw usage('--resume continues a model with its own tokenizers; drop --separate-vocab');
     }
     const manifest = await new ModelStore(services.workspace).get(values.resume);
     request = {
@@ -195,7 +210,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       dataset: values.dataset,
       preset: values.preset as PresetName,
       ...(values.name ? { name: values.name } : {}),
-      ...(vocab ? { model: { vocabSize: vocab } } : {}),
+      ...(vocab || srcVocab
+        ? {
+            model: {
+              ...(vocab ? { vocabSize: vocab } : {}),
+              ...(srcVocab ? { srcVocabSize: srcVocab } : {}),
+            },
+          }
+        : {}),
+      ...(separateVocab ? { separateVocab: true } : {}),
     };
   }
   if (steps !== undefined) request.steps = steps;

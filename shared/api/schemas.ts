@@ -119,6 +119,11 @@ export const trainRequest = z
       .optional(),
     /** Validate and checkpoint every N steps (default: the trainer's). */
     evalEvery: z.number().int().min(1).max(100_000).optional(),
+    /**
+     * Separate source and target vocabularies (two tokenizers, an encoder embedding of its own);
+     * encoder-decoder datasets only. Default: one shared vocabulary.
+     */
+    separateVocab: z.boolean().optional(),
   })
   .strict();
 

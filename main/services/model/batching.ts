@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BOS_ID, EOS_ID, PAD_ID } from './config';
 import type { ModelKind } from './config';
 import { Rng, hashSeed } from './rng';
-import type { BpeTokenizer } from './tokenizer';
+import type { BpeTokenizer, TokenizerPair } from './tokenizer';
 import type { TokenBatch } from './transformer';
 import type { IdMatrix, ShardIds } from './parallel-protocol';
 
@@ -45,20 +45,25 @@ export function lmWindows(ids: readonly number[], maxLength: number): Int32Array
   return out;
 }
 
-/** Tokenises rows into examples for the model kind. */
+/**
+ * Tokenises rows into examples for the model kind: sources with the source tokenizer, targets
+ * (and language-model text) with the target one. One tokenizer serves both sides when shared.
+ */
 export async function makeExamples(
-  tokenizer: BpeTokenizer,
+  tokenizers: BpeTokenizer | TokenizerPair,
   rows: { source: string; references: string[] }[],
   kind: ModelKind,
   maxLength: number,
 ): Promise<Example[]> {
+  const { source, target } =
+    'target' in tokenizers ? tokenizers : { source: tokenizers, target: tokenizers };
   if (kind === 'decoder-only') {
-    const ids = await tokenizer.encode(rows.map((r) => r.source));
+    const ids = await target.encode(rows.map((r) => r.source));
     return ids.flatMap((seq) => lmWindows(seq, maxLength).map((tgt) => ({ src: null, tgt })));
   }
   const usable = rows.filter((r) => r.references.length > 0);
-  const src = await tokenizer.encode(usable.map((r) => r.source));
-  const tgt = await tokenizer.encode(usable.map((r) => r.references[0]));
+  const src = await source.encode(usable.map((r) => r.source));
+  const tgt = await target.encode(usable.map((r) => r.references[0]));
   return src.map((s, i) => ({
     src: sourceSequence(s, maxLength),
     tgt: targetSequence(tgt[i], maxLength),

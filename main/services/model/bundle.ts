@@ -1,8 +1,9 @@
 /**
  * Model bundles: moving a trained model from one workspace to another. Export copies a model's
- * checkpoint (model.json, weights, tokenizer; optionally the optimizer moments and its current
- * ONNX exports) into a new folder. Import checks a bundle as loading would (model.json, tensor
- * shapes, sizes and sha256, finite values, the tokenizer's special ids and size) and copies it
+ * checkpoint (model.json, weights, tokenizer.json and, with separate vocabularies,
+ * tokenizer.src.json; optionally the optimizer moments and its current ONNX exports) into a new
+ * folder. Import checks a bundle as loading would (model.json, tensor shapes, sizes and sha256,
+ * finite values, each tokenizer's special ids and size) and copies it
  * into `models/` under a new id. The training record travels unchanged (energy, curve, backend
  * and why the other backends were not used); each move is appended to `provenance`.
  *
@@ -161,6 +162,7 @@ async function copyExports(
 /** Checkpoint files a manifest names (optimizer only when kept). */
 function checkpointFiles(manifest: ModelManifest, optimizer: boolean) {
   const files: { file: string; sha256: string }[] = [manifest.weights, manifest.tokenizer];
+  if (manifest.sourceTokenizer) files.push(manifest.sourceTokenizer);
   if (optimizer && manifest.optimizer) files.push(manifest.optimizer);
   return files;
 }
@@ -237,7 +239,7 @@ async function notABundle(dir: string): Promise<never> {
   if (onnx || (await exists(join(dir, EXPORT_JSON)))) {
     const from = onnx ? ` (its export.json says it was made from ${onnx.source.dir})` : '';
     throw new BadRequestError(
-      `${dir} holds an ONNX export but no model.json${from}. The workspace keeps models as checkpoints, and an ONNX export cannot be turned back into one: import the checkpoint folder instead (model.json, its weights-*.bin and tokenizer.json), e.g. one written by \`ecoeval models export ID --out DIR\`.`,
+      `${dir} holds an ONNX export but no model.json${from}. The workspace keeps models as checkpoints, and an ONNX export cannot be turned back into one: import the checkpoint folder instead (model.json, its weights-*.bin and tokenizer.json, plus tokenizer.src.json for separate vocabularies), e.g. one written by \`ecoeval models export ID --out DIR\`.`,
     );
   }
   throw new BadRequestError(
@@ -283,14 +285,21 @@ export async function importBundle(
     }
     throw error;
   }
-  const tokenizer = await loadTokenizerFile(
-    join(source, manifest.tokenizer.file),
-    manifest.config.vocabSize,
-  );
-  if (tokenizer.vocabSize !== manifest.config.vocabSize) {
-    throw new BadRequestError(
-      `Cannot import ${source}: ${manifest.tokenizer.file} has ${tokenizer.vocabSize} tokens but the model's vocabulary has ${manifest.config.vocabSize}; this tokenizer does not belong to the model.`,
-    );
+  const tokenizers = [{ file: manifest.tokenizer.file, side: '', size: manifest.config.vocabSize }];
+  if (manifest.sourceTokenizer && manifest.config.srcVocabSize !== undefined) {
+    tokenizers.push({
+      file: manifest.sourceTokenizer.file,
+      side: 'source ',
+      size: manifest.config.srcVocabSize,
+    });
+  }
+  for (const { file, side, size } of tokenizers) {
+    const tokenizer = await loadTokenizerFile(join(source, file), size);
+    if (tokenizer.vocabSize !== size) {
+      throw new BadRequestError(
+        `Cannot import ${source}: ${file} has ${tokenizer.vocabSize} tokens but the model's ${side}vocabulary has ${size}; this tokenizer does not belong to the model.`,
+      );
+    }
   }
   const name = options.name?.trim() || manifest.name;
   const raced = 'Copy the bundle again and retry.';

@@ -1,7 +1,9 @@
 /**
  * The checkpoint folder (docs/model-format.md): `model.json` (config, tokenizer, tensor table,
  * training record, file sizes and sha256), `weights-<tag>.bin` (all tensors, little-endian
- * float32, concatenated), `tokenizer.json` and optionally `optimizer-<tag>.bin` (Adam moments).
+ * float32, concatenated), `tokenizer.json` (the target side's when the vocabularies are separate),
+ * `tokenizer.src.json` (separate vocabularies only) and optionally `optimizer-<tag>.bin` (Adam
+ * moments).
  *
  * Writes are atomic: new uniquely named data files first (each written atomically), then
  * `model.json` replaced (the commit point), then data files no manifest names are removed. A
@@ -18,7 +20,14 @@ import { endianness } from 'node:os';
 import { z } from 'zod';
 import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic';
 import { ServiceError } from '../errors';
-import { PRESET_NAMES, TOKENIZER_FILE, modelConfigSchema, sizeOf, tensorSpecs } from './config';
+import {
+  PRESET_NAMES,
+  SOURCE_TOKENIZER_FILE,
+  TOKENIZER_FILE,
+  modelConfigSchema,
+  sizeOf,
+  tensorSpecs,
+} from './config';
 import type { HostWeights, ModelConfig, PresetName } from './config';
 import type { TrainingRecord } from './training-types';
 
@@ -77,7 +86,10 @@ export const modelManifestSchema = z.object({
     sourceLanguage: z.string().nullable(),
     targetLanguage: z.string().nullable(),
   }),
-  tokenizer: z.object({ ...fileRecord, vocabSize: z.number().int(), shared: z.literal(true) }),
+  /** The target side's tokenizer (the only one when `shared`). */
+  tokenizer: z.object({ ...fileRecord, vocabSize: z.number().int(), shared: z.boolean() }),
+  /** The source side's tokenizer; present exactly when the config has `srcVocabSize`. */
+  sourceTokenizer: z.object({ ...fileRecord, vocabSize: z.number().int() }).optional(),
   weights: z.object({ ...fileRecord, dtype: z.literal('float32'), tensors: z.array(tensorEntry) }),
   optimizer: z
     .object({ ...fileRecord, step: z.number().int().min(0), tensors: z.array(tensorEntry) })
@@ -148,14 +160,39 @@ function tag(step: number): string {
 
 export interface CheckpointContent {
   /** Manifest without the file records, which this module fills in. */
-  manifest: Omit<ModelManifest, 'weights' | 'optimizer' | 'tokenizer'> & {
+  manifest: Omit<ModelManifest, 'weights' | 'optimizer' | 'tokenizer' | 'sourceTokenizer'> & {
     tokenizer: { vocabSize: number };
+    /** Separate vocabularies only (the config has `srcVocabSize`). */
+    sourceTokenizer?: { vocabSize: number };
   };
   weights: HostWeights;
   /** Adam moments (`m.<name>`, `v.<name>`) for exact resume; omitted for inference-only saves. */
   optimizer?: { step: number; tensors: HostWeights };
   /** tokenizer.json text; written when given, else the existing file is kept. */
   tokenizerJson?: string;
+  /** tokenizer.src.json text (separate vocabularies); written when given, else kept. */
+  sourceTokenizerJson?: string;
+}
+
+/** Writes a tokenizer file when its text is given, else reads the one already there. */
+async function tokenizerRecord(
+  dir: string,
+  file: string,
+  text: string | undefined,
+): Promise<{ file: string; bytes: number; sha256: string }> {
+  if (text !== undefined) await writeFileAtomic(join(dir, file), text);
+  else {
+    try {
+      text = await readFile(join(dir, file), 'utf8');
+    } catch {
+      throw new ModelFileError(
+        `${shown(dir, file)} is missing and no tokenizer was given to save; the checkpoint needs it`,
+        shown(dir, file),
+      );
+    }
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  return { file, bytes: bytes.byteLength, sha256: sha256(bytes) };
 }
 
 /** Writes a checkpoint into `dir` atomically; returns the manifest as committed. */
@@ -182,19 +219,23 @@ export async function writeCheckpoint(
       tensors: packed.table,
     };
   }
-  let tokenizerText = content.tokenizerJson;
-  if (tokenizerText !== undefined) await writeFileAtomic(join(dir, TOKENIZER_FILE), tokenizerText);
-  else tokenizerText = await readFile(join(dir, TOKENIZER_FILE), 'utf8');
-  const tokenizerBytes = Buffer.from(tokenizerText, 'utf8');
+  const separate = content.manifest.config.srcVocabSize !== undefined;
+  const { sourceTokenizer: sourceInfo, ...rest } = content.manifest;
+  if (separate && !sourceInfo) {
+    throw new Error('a model with separate vocabularies needs manifest.sourceTokenizer.vocabSize');
+  }
+  const target = await tokenizerRecord(dir, TOKENIZER_FILE, content.tokenizerJson);
   const manifest: ModelManifest = {
-    ...content.manifest,
-    tokenizer: {
-      file: TOKENIZER_FILE,
-      bytes: tokenizerBytes.byteLength,
-      sha256: sha256(tokenizerBytes),
-      vocabSize: content.manifest.tokenizer.vocabSize,
-      shared: true,
-    },
+    ...rest,
+    tokenizer: { ...target, vocabSize: content.manifest.tokenizer.vocabSize, shared: !separate },
+    ...(separate
+      ? {
+          sourceTokenizer: {
+            ...(await tokenizerRecord(dir, SOURCE_TOKENIZER_FILE, content.sourceTokenizerJson)),
+            vocabSize: sourceInfo!.vocabSize,
+          },
+        }
+      : {}),
     weights: {
       file: weightsFile,
       bytes: weights.bytes.byteLength,
@@ -251,8 +292,37 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
     );
   }
   const manifest = parsed.data as unknown as ModelManifest;
+  checkTokenizers(manifest, file);
   checkTensorTable(manifest.config, manifest.weights.tensors, shown(dir, manifest.weights.file));
   return manifest;
+}
+
+/**
+ * The tokenizer records must agree with the config: one shared tokenizer, or (`srcVocabSize`)
+ * a target and a source one. A mismatch would feed ids from the wrong vocabulary to a side.
+ */
+function checkTokenizers(manifest: ModelManifest, file: string): void {
+  const separate = manifest.config.srcVocabSize !== undefined;
+  const source = manifest.sourceTokenizer;
+  const problem = separate
+    ? !source
+      ? 'config.srcVocabSize says the source vocabulary is separate, but no sourceTokenizer is listed'
+      : manifest.tokenizer.shared
+        ? 'tokenizer.shared is true, but config.srcVocabSize says the source vocabulary is separate'
+        : source.file === manifest.tokenizer.file
+          ? 'sourceTokenizer and tokenizer name the same file'
+          : null
+    : source
+      ? 'a sourceTokenizer is listed, but the config has no srcVocabSize'
+      : !manifest.tokenizer.shared
+        ? 'tokenizer.shared is false, but there is no source tokenizer'
+        : null;
+  if (problem) {
+    throw new ModelFileError(
+      `${file} is inconsistent (${problem}); re-copy the model folder or retrain it`,
+      file,
+    );
+  }
 }
 
 /** The table must list exactly the config's tensors with their shapes, contiguous and in bounds. */
@@ -304,7 +374,32 @@ export interface LoadedCheckpoint {
   dir: string;
   manifest: ModelManifest;
   weights: HostWeights;
+  /** tokenizer.json: the target side's (the only one when shared). */
   tokenizerJson: string;
+  /** tokenizer.src.json with separate vocabularies, else null (the source side uses tokenizerJson). */
+  sourceTokenizerJson: string | null;
+}
+
+/** Reads a tokenizer file the manifest names, checking its sha256. */
+async function readTokenizerFile(
+  dir: string,
+  record: { file: string; sha256: string },
+  what: string,
+): Promise<string> {
+  const file = shown(dir, record.file);
+  let text: string;
+  try {
+    text = await readFile(join(dir, record.file), 'utf8');
+  } catch {
+    throw new ModelFileError(
+      `${file} is missing (model.json names it as the ${what}); re-copy the whole model folder`,
+      file,
+    );
+  }
+  if (sha256(Buffer.from(text, 'utf8')) !== record.sha256) {
+    throw new ModelFileError(`${file} does not match the sha256 in model.json`, file);
+  }
+  return text;
 }
 
 /** Reads a checkpoint with every check; optimizer moments only when asked (resume). */
@@ -314,21 +409,21 @@ export async function readCheckpoint(
 ): Promise<LoadedCheckpoint & { optimizer?: { step: number; tensors: HostWeights } }> {
   const manifest = await readManifest(dir);
   const weights = await readDataFile(dir, manifest.weights, manifest.weights.tensors);
-  const tokFile = shown(dir, manifest.tokenizer.file);
-  let tokenizerJson: string;
-  try {
-    tokenizerJson = await readFile(join(dir, manifest.tokenizer.file), 'utf8');
-  } catch {
-    throw new ModelFileError(`${tokFile} is missing (model.json names it)`, tokFile);
-  }
-  if (sha256(Buffer.from(tokenizerJson, 'utf8')) !== manifest.tokenizer.sha256) {
-    throw new ModelFileError(`${tokFile} does not match the sha256 in model.json`, tokFile);
-  }
+  const separate = manifest.sourceTokenizer !== undefined;
+  const tokenizerJson = await readTokenizerFile(
+    dir,
+    manifest.tokenizer,
+    separate ? 'target tokenizer' : 'tokenizer',
+  );
+  const sourceTokenizerJson = manifest.sourceTokenizer
+    ? await readTokenizerFile(dir, manifest.sourceTokenizer, 'source tokenizer')
+    : null;
   const result: LoadedCheckpoint & { optimizer?: { step: number; tensors: HostWeights } } = {
     dir,
     manifest,
     weights,
     tokenizerJson,
+    sourceTokenizerJson,
   };
   if (options.optimizer) {
     if (!manifest.optimizer) {
@@ -348,7 +443,13 @@ export async function readCheckpoint(
 /** Total bytes of a model's files as its manifest lists them. */
 export async function checkpointBytes(dir: string, manifest: ModelManifest): Promise<number> {
   let total = 0;
-  for (const f of [manifest.weights.file, manifest.tokenizer.file, manifest.optimizer?.file]) {
+  const files = [
+    manifest.weights.file,
+    manifest.tokenizer.file,
+    manifest.sourceTokenizer?.file,
+    manifest.optimizer?.file,
+  ];
+  for (const f of files) {
     if (!f) continue;
     total += await stat(join(dir, f)).then(
       (s) => s.size,

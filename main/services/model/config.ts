@@ -105,11 +105,6 @@ export const SOURCE_TOKENIZER_FILE = 'tokenizer.src.json';
 /** The encoder's own embedding table (separate vocabularies only). */
 export const SOURCE_EMBEDDING = 'enc.embed.weight';
 
-/** Whether the encoder has its own vocabulary (tokenizer.src.json, `enc.embed.weight`). */
-export function hasSeparateVocab(config: Pick<ModelConfig, 'srcVocabSize'>): boolean {
-  return config.srcVocabSize !== undefined;
-}
-
 /** The tensor and row count the encoder looks its input ids up in. */
 export function sourceEmbedding(config: Pick<ModelConfig, 'srcVocabSize' | 'vocabSize'>): {
   name: string;

@@ -20,6 +20,8 @@ export {
   SPECIAL_TOKENS,
   MASK_VALUE,
   TOKENIZER_FILE,
+  SOURCE_TOKENIZER_FILE,
+  SOURCE_EMBEDDING,
   PRESET_NAMES,
   DEFAULT_VOCAB_SIZE,
   DEFAULT_MAX_LENGTH,
@@ -51,7 +53,8 @@ export {
 } from './checkpoint';
 export type { LoadedCheckpoint, ModelManifest, ProvenanceEntry, TensorEntry } from './checkpoint';
 export { lmWindows, sourceSequence, targetSequence } from './batching';
-export { BpeTokenizer, trainBpe } from './tokenizer';
+export { BpeTokenizer, tokenizerPair, trainBpe } from './tokenizer';
+export type { TokenizerPair } from './tokenizer';
 export { Transformer, initialWeights, sinusoidalPositions } from './transformer';
 export { generate, scoreTargets, scoreTexts } from './decode';
 export type { DecodeOptions } from './decode';

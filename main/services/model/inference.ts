@@ -2,7 +2,10 @@
  * Text in, text out: loads a checkpoint into a tfjs model on the chosen backend and runs
  * generation (greedy or beam) and teacher-forced scoring on strings, returning the per-token
  * `{tokens, logprobs, text}` records `ecoeval ppl` and shared/metrics/perplexity read.
+ * Sources go through the source tokenizer, references and outputs through the target one (the
+ * same tokenizer unless the model has separate vocabularies).
  */
+import { basename } from 'node:path';
 import { selectBackend } from './backend';
 import type { BackendName, BackendReport } from './backend';
 import { readCheckpoint } from './checkpoint';
@@ -10,13 +13,17 @@ import type { ModelManifest } from './checkpoint';
 import { SPECIAL_TOKENS, EOS_ID } from './config';
 import { generate, scoreTargets, scoreTexts } from './decode';
 import type { DecodeOptions } from './decode';
-import { BpeTokenizer } from './tokenizer';
+import { tokenizerPair } from './tokenizer';
+import type { BpeTokenizer } from './tokenizer';
 import { Transformer } from './transformer';
 
 export interface LoadedModel {
   manifest: ModelManifest;
   model: Transformer;
+  /** The target side's tokenizer (outputs, references, language-model text). */
   tokenizer: BpeTokenizer;
+  /** Encodes sources: tokenizer.src.json with separate vocabularies, else `tokenizer` itself. */
+  sourceTokenizer: BpeTokenizer;
   backend: BackendReport;
   dispose(): void;
 }
@@ -28,14 +35,21 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const backend = await selectBackend(options.backend ? { force: options.backend } : {});
   const saved = await readCheckpoint(dir);
-  const tokenizer = BpeTokenizer.fromJson(saved.tokenizerJson);
-  if (tokenizer.vocabSize !== saved.manifest.config.vocabSize) {
-    throw new Error(
-      `${saved.manifest.id}/tokenizer.json has ${tokenizer.vocabSize} tokens but the model expects ${saved.manifest.config.vocabSize}`,
-    );
-  }
+  const { source, target } = tokenizerPair(
+    saved.manifest.config,
+    saved.tokenizerJson,
+    saved.sourceTokenizerJson,
+    basename(dir),
+  );
   const model = new Transformer(saved.manifest.config, saved.weights, false);
-  return { manifest: saved.manifest, model, tokenizer, backend, dispose: () => model.dispose() };
+  return {
+    manifest: saved.manifest,
+    model,
+    tokenizer: target,
+    sourceTokenizer: source,
+    backend,
+    dispose: () => model.dispose(),
+  };
 }
 
 /** Translations / summaries (encoder-decoder) or continuations (decoder-only) of `inputs`. */
@@ -44,7 +58,10 @@ export async function generateText(
   inputs: string[],
   options: DecodeOptions = {},
 ): Promise<string[]> {
-  const ids = await loaded.tokenizer.encode(inputs);
+  // A language model continues its prompt, so the prompt is target-side text.
+  const encoder =
+    loaded.manifest.config.kind === 'encoder-decoder' ? loaded.sourceTokenizer : loaded.tokenizer;
+  const ids = await encoder.encode(inputs);
   return loaded.tokenizer.decode(await generate(loaded.model, ids, options));
 }
 
@@ -65,7 +82,7 @@ export async function scoreReferences(
   references: string[],
   options: { batchSize?: number } = {},
 ): Promise<TokenScores[]> {
-  const src = await loaded.tokenizer.encode(sources);
+  const src = await loaded.sourceTokenizer.encode(sources);
   const tgt = await loaded.tokenizer.encode(references);
   const scores = await scoreTargets(
     loaded.model,

@@ -23,7 +23,10 @@ export interface ModelSummary {
   task: ModelManifest['task'];
   preset: ModelManifest['preset'];
   parameters: number;
+  /** The target side's vocabulary (the only one when shared). */
   vocabSize: number;
+  /** The source side's vocabulary when separate (tokenizer.src.json), else null. */
+  srcVocabSize: number | null;
   /** `interrupted` when the record says running but its process is gone. */
   status: TrainingStatus | 'interrupted';
   step: number;
@@ -89,6 +92,7 @@ export function summarise(manifest: ModelManifest, bytes: number): ModelSummary 
     preset: manifest.preset,
     parameters: manifest.parameters,
     vocabSize: manifest.config.vocabSize,
+    srcVocabSize: manifest.config.srcVocabSize ?? null,
     status: t.status === 'running' && !isAlive(t.pid) ? 'interrupted' : t.status,
     step: t.step,
     tokens: t.tokens,
@@ -148,7 +152,7 @@ export class ModelStore {
     return readManifest(dir);
   }
 
-  /** Reads and verifies a checkpoint (weights, tokenizer) without tfjs. */
+  /** Reads and verifies a checkpoint (weights, tokenizers) without tfjs. */
   async read(id: string) {
     await this.get(id);
     return readCheckpoint(this.dir(id));

@@ -12,7 +12,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BLEU } from '../../../shared/metrics/bleu';
 import { DatasetService } from '../datasets/service';
@@ -32,7 +32,13 @@ import {
   toIds,
 } from './batching';
 import type { Example } from './batching';
-import { parameterCount, presetConfig } from './config';
+import {
+  DEFAULT_VOCAB_SIZE,
+  SOURCE_TOKENIZER_FILE,
+  TOKENIZER_FILE,
+  parameterCount,
+  presetConfig,
+} from './config';
 import type { ModelConfig } from './config';
 import { MANIFEST_FILE, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { ModelManifest, TaskInfo } from './checkpoint';
@@ -44,7 +50,8 @@ import { resolveOptions } from './options';
 import { hashSeed } from './rng';
 import { ModelStore, isAlive, newModelId } from './store';
 import { BadRequestError } from '../errors';
-import { BpeTokenizer, trainBpe } from './tokenizer';
+import { BpeTokenizer, tokenizerPair, trainBpe } from './tokenizer';
+import type { TokenizerPair } from './tokenizer';
 import { startTrainingEnergy } from './training-energy';
 import type {
   CurvePoint,
@@ -103,12 +110,12 @@ async function validationLoss(model: Transformer, v: Validation): Promise<number
 
 async function validationBleu(
   model: Transformer,
-  tokenizer: BpeTokenizer,
+  tokenizers: TokenizerPair,
   v: Validation,
 ): Promise<number | null> {
   if (v.bleuSources.length === 0) return null;
   const outputs = await generate(model, v.bleuSources, { batchSize: 64 });
-  const hypotheses = await tokenizer.decode(outputs);
+  const hypotheses = await tokenizers.target.decode(outputs);
   return new BLEU().corpusScore(hypotheses, [v.bleuRows.map((r) => r.references[0] ?? '')]).score;
 }
 
@@ -127,7 +134,7 @@ export async function runTraining(
   let manifest: ModelManifest;
   let model: Transformer;
   let adam: Adam;
-  let tokenizer: BpeTokenizer;
+  let tokenizers: TokenizerPair;
   let modelDir: string;
   let record: TrainingRecord;
   const started = new Date().toISOString();
@@ -147,7 +154,12 @@ export async function runTraining(
         `Model "${manifest.id}" is being trained by process ${owner}; cancel that run first.`,
       );
     }
-    tokenizer = BpeTokenizer.fromJson(saved.tokenizerJson);
+    tokenizers = tokenizerPair(
+      manifest.config,
+      saved.tokenizerJson,
+      saved.sourceTokenizerJson,
+      basename(modelDir),
+    );
     model = new Transformer(manifest.config, saved.weights);
     const previous = manifest.training;
     const options: TrainOptions = {
@@ -172,21 +184,47 @@ export async function runTraining(
   } else {
     const dataset = await datasets.get(request.dataset);
     const kind = taskOf(dataset.kind);
+    const separate = request.separateVocab === true;
+    if (separate && kind === 'language-modelling') {
+      throw new BadRequestError(
+        `Separate source and target vocabularies need an encoder-decoder model, but ${dataset.id} is a language-modelling dataset (a decoder-only model has one vocabulary); train without --separate-vocab.`,
+      );
+    }
+    if (!separate && request.model?.srcVocabSize !== undefined) {
+      throw new BadRequestError(
+        'A source vocabulary size applies only to separate source and target vocabularies; ask for them (--separate-vocab) or drop the source size.',
+      );
+    }
     const hasValid = dataset.splits.some((s) => s.name === 'valid');
     const options = resolveOptions(request, hasValid);
     let rows = await datasets.readSplit(dataset.id, options.trainSplit);
     if (options.trainRows !== null) rows = rows.slice(0, options.trainRows);
+    const wantedVocab = request.model?.vocabSize ?? DEFAULT_VOCAB_SIZE;
+    // Shared: one vocabulary learnt from both sides. Separate: each side learns its own.
     const texts =
       kind === 'language-modelling'
         ? rows.map((r) => r.source)
-        : rows.flatMap((r) => [r.source, r.references[0] ?? '']);
-    const wantedVocab = request.model?.vocabSize ?? 4000;
+        : separate
+          ? rows.map((r) => r.references[0] ?? '')
+          : rows.flatMap((r) => [r.source, r.references[0] ?? '']);
     const tokenizerJson = await trainBpe(texts, wantedVocab);
-    tokenizer = BpeTokenizer.fromJson(tokenizerJson);
+    const sourceTokenizerJson = separate
+      ? await trainBpe(
+          rows.map((r) => r.source),
+          request.model?.srcVocabSize ?? wantedVocab,
+        )
+      : undefined;
+    const target = BpeTokenizer.fromJson(tokenizerJson);
+    tokenizers = {
+      target,
+      source: sourceTokenizerJson ? BpeTokenizer.fromJson(sourceTokenizerJson) : target,
+    };
+    const { srcVocabSize: _wantedSource, ...shape } = request.model ?? {};
     const config: ModelConfig = presetConfig(request.preset, {
-      ...request.model,
+      ...shape,
       kind: kind === 'language-modelling' ? 'decoder-only' : 'encoder-decoder',
-      vocabSize: tokenizer.vocabSize,
+      vocabSize: target.vocabSize,
+      ...(separate ? { srcVocabSize: tokenizers.source.vocabSize } : {}),
     });
     model = Transformer.create(config, options.seed);
     adam = new Adam(model.params, options);
@@ -237,18 +275,37 @@ export async function runTraining(
         targetLanguage: dataset.languages?.target ?? null,
       },
       tokenizer: {
-        file: 'tokenizer.json',
+        file: TOKENIZER_FILE,
         bytes: 0,
         sha256: '0'.repeat(64),
-        vocabSize: tokenizer.vocabSize,
-        shared: true,
+        vocabSize: target.vocabSize,
+        shared: !separate,
       },
+      ...(separate
+        ? {
+            sourceTokenizer: {
+              file: SOURCE_TOKENIZER_FILE,
+              bytes: 0,
+              sha256: '0'.repeat(64),
+              vocabSize: tokenizers.source.vocabSize,
+            },
+          }
+        : {}),
       weights: { file: 'none', bytes: 0, sha256: '0'.repeat(64), dtype: 'float32', tensors: [] },
       optimizer: null,
       training: record,
     };
     // Step-0 checkpoint: the model is loadable (and cancellable) from the very start.
-    manifest = await save(modelDir, manifest, model, adam, record, tokenizerJson);
+    manifest = await save(modelDir, manifest, model, adam, record, {
+      tokenizerJson,
+      ...(sourceTokenizerJson !== undefined ? { sourceTokenizerJson } : {}),
+    });
+    if (separate) {
+      emit({
+        type: 'log',
+        message: `separate vocabularies: source ${tokenizers.source.vocabSize} tokens (${SOURCE_TOKENIZER_FILE}), target ${target.vocabSize} (${TOKENIZER_FILE})`,
+      });
+    }
   }
   const options = record.options;
   const modelId = manifest.id;
@@ -266,7 +323,7 @@ export async function runTraining(
   const kind = manifest.config.kind;
   let trainRows = await datasets.readSplit(record.dataset, options.trainSplit);
   if (options.trainRows !== null) trainRows = trainRows.slice(0, options.trainRows);
-  const examples = await makeExamples(tokenizer, trainRows, kind, manifest.config.maxLength);
+  const examples = await makeExamples(tokenizers, trainRows, kind, manifest.config.maxLength);
   if (examples.length === 0)
     throw new Error(`split "${options.trainSplit}" of ${record.dataset} has no usable rows`);
   const batches = planBatches(
@@ -281,7 +338,7 @@ export async function runTraining(
       0,
       options.validSentences,
     );
-    const vExamples = await makeExamples(tokenizer, validRows, kind, manifest.config.maxLength);
+    const vExamples = await makeExamples(tokenizers, validRows, kind, manifest.config.maxLength);
     const bleuRows =
       kind === 'encoder-decoder'
         ? validRows.filter((r) => r.references.length > 0).slice(0, options.bleuSentences)
@@ -290,7 +347,7 @@ export async function runTraining(
       examples: vExamples,
       batches: planBatches(vExamples, options.batchTokens, options.maxBatchSentences, 0),
       bleuRows,
-      bleuSources: await tokenizer.encode(bleuRows.map((r) => r.source)),
+      bleuSources: await tokenizers.source.encode(bleuRows.map((r) => r.source)),
     };
   }
   emit({
@@ -409,7 +466,7 @@ export async function runTraining(
   /** Validation, curve point, early-stopping bookkeeping; returns true to stop early. */
   const validate = async (): Promise<boolean> => {
     const validLoss = validation ? await validationLoss(model, validation) : null;
-    const validBleu = validation ? await validationBleu(model, tokenizer, validation) : null;
+    const validBleu = validation ? await validationBleu(model, tokenizers, validation) : null;
     addJoules(await energy.lap());
     lastLap = performance.now();
     const point: CurvePoint = {
@@ -570,14 +627,15 @@ async function save(
   model: Transformer,
   adam: Adam,
   record: TrainingRecord,
-  tokenizerJson?: string,
+  /** The tokenizer files' text, on the first save only (later saves keep the files). */
+  tokenizerFiles: { tokenizerJson?: string; sourceTokenizerJson?: string } = {},
 ): Promise<ModelManifest> {
   const { weights: _w, optimizer: _o, ...rest } = manifest;
   return writeCheckpoint(dir, {
     manifest: { ...rest, updatedAt: new Date().toISOString(), training: structuredClone(record) },
     weights: await model.snapshot(),
     optimizer: adam.exportState(),
-    ...(tokenizerJson !== undefined ? { tokenizerJson } : {}),
+    ...tokenizerFiles,
   });
 }
 

@@ -25,8 +25,20 @@ export interface TrainRequest {
   resume?: string;
   /** Hyperparameter overrides. */
   options?: Partial<TrainOptions>;
-  /** Model shape overrides (vocabulary size, dropout, max length, tied embeddings). */
-  model?: Partial<Pick<ModelConfig, 'vocabSize' | 'dropout' | 'maxLength' | 'tiedEmbeddings'>>;
+  /**
+   * Model shape overrides (vocabulary size, dropout, max length, tied embeddings). `vocabSize` is
+   * the target side's when the vocabularies are separate, and `srcVocabSize` (default: the same)
+   * the source side's; both are upper bounds, the trained tokenizers may be smaller.
+   */
+  model?: Partial<
+    Pick<ModelConfig, 'vocabSize' | 'srcVocabSize' | 'dropout' | 'maxLength' | 'tiedEmbeddings'>
+  >;
+  /**
+   * Two BPE tokenizers, each learnt from its own side (tokenizer.json for targets,
+   * tokenizer.src.json for sources), and an encoder embedding of its own. Encoder-decoder models
+   * only; ignored on resume (the checkpoint's config decides).
+   */
+  separateVocab?: boolean;
 }
 
 /** Resolved hyperparameters, stored in the training record. */

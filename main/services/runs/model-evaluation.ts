@@ -278,15 +278,17 @@ export async function evaluateModel(
   };
 
   try {
-    const tokenizer = await loadModelTokenizer(checkpoint);
-    const names = tokenNamer(tokenizer);
+    // Sources through the source tokenizer; references, outputs and language-model text through
+    // the target one (the same tokenizer unless the model has separate vocabularies).
+    const tokenizers = await loadModelTokenizer(checkpoint);
+    const names = tokenNamer(tokenizers.target);
     if (!lm) {
       const { value: translator } = await timed('load', 'load', async () => {
         const model = await Seq2SeqModel.create(await openExport(exported.dir, sessionSettings));
         const t: Translator = {
           checkpoint,
           model,
-          tokenizer,
+          tokenizers,
           exportDir: exported.dir,
           exported: exported.exported,
           release: () => model.release(),
@@ -352,11 +354,11 @@ export async function evaluateModel(
           const maxLength = checkpoint.config.maxLength;
           let truncated = 0;
           const sources = await Promise.all(
-            rows.map(async (r) => frameSource(await tokenizer.encode(r.source), maxLength)),
+            rows.map(async (r) => frameSource(await tokenizers.source.encode(r.source), maxLength)),
           );
           const targets = await Promise.all(
             rows.map(async (r) => {
-              const ids = await tokenizer.encode(r.references[0] ?? '');
+              const ids = await tokenizers.target.encode(r.references[0] ?? '');
               if (ids.length > maxLength - 1) truncated++;
               return ids.slice(0, maxLength - 1);
             }),
@@ -396,7 +398,7 @@ export async function evaluateModel(
       try {
         const window = checkpoint.config.maxLength;
         const stride = Math.max(1, Math.floor(window / 2));
-        const texts = await Promise.all(rows.map((r) => tokenizer.encode(r.source)));
+        const texts = await Promise.all(rows.map((r) => tokenizers.target.encode(r.source)));
         throwIfCancelled();
         await timed('warm-up', 'warm-up', () =>
           slidingWindowLogprobs(model, texts.slice(0, 1), { window, stride, batchSize: 1 }),

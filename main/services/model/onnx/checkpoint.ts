@@ -9,7 +9,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BadRequestError } from '../../errors';
-import { expectedTensors, modelConfigSchema } from './config';
+import {
+  SOURCE_TOKENIZER_FILE,
+  TOKENIZER_FILE,
+  expectedTensors,
+  modelConfigSchema,
+} from './config';
 import type { ModelConfig } from './config';
 
 export const MODEL_JSON = 'model.json';
@@ -50,6 +55,8 @@ export const modelManifestSchema = z
     weights: weightsSchema,
     tensors: z.array(tensorEntrySchema).optional(),
     tokenizer: z.union([z.string(), z.object({ file: z.string() }).passthrough()]).optional(),
+    /** Separate vocabularies: the source side's tokenizer (tokenizer.json is then the target's). */
+    sourceTokenizer: z.union([z.string(), z.object({ file: z.string() }).passthrough()]).optional(),
   })
   .passthrough();
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
@@ -63,8 +70,29 @@ export interface Checkpoint {
   weightsFile: string;
   weightsSha256: string;
   tensors: ReadonlyMap<string, Float32Array>;
-  /** Tokenizer file inside `dir`, or null when the checkpoint has none. */
+  /** Tokenizer file inside `dir` (the target side's), or null when the checkpoint has none. */
   tokenizerFile: string | null;
+  /**
+   * Separate vocabularies (`config.srcVocabSize`): the source tokenizer file inside `dir`, or null
+   * when it is missing. Always null for a shared vocabulary.
+   */
+  sourceTokenizerFile: string | null;
+}
+
+type TokenizerField = ModelManifest['tokenizer'];
+
+/** The file a manifest's tokenizer entry names, or `fallback`; null when it is not in `root`. */
+async function presentFile(
+  root: string,
+  entry: TokenizerField,
+  fallback: string,
+): Promise<string | null> {
+  const name = entry === undefined ? fallback : typeof entry === 'string' ? entry : entry.file;
+  if (!name || basename(name) !== name) return null;
+  return stat(join(root, name)).then(
+    () => name,
+    () => null,
+  );
 }
 
 const RETRAIN_HINT =
@@ -208,21 +236,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     }
     tensors.set(spec.name, values);
   }
-  const tokenizer = manifest.tokenizer;
-  // The format puts tokenizer.json beside the model; model.json may name another file.
-  const tokenizerName =
-    tokenizer === undefined
-      ? 'tokenizer.json'
-      : typeof tokenizer === 'string'
-        ? tokenizer
-        : tokenizer.file;
-  let tokenizerFile: string | null = null;
-  if (tokenizerName && basename(tokenizerName) === tokenizerName) {
-    tokenizerFile = await stat(join(root, tokenizerName)).then(
-      () => tokenizerName,
-      () => null,
-    );
-  }
+  // The format puts tokenizer.json (and tokenizer.src.json) beside the model; model.json may
+  // name other files.
+  const tokenizerFile = await presentFile(root, manifest.tokenizer, TOKENIZER_FILE);
+  const sourceTokenizerFile =
+    config.srcVocabSize === undefined
+      ? null
+      : await presentFile(root, manifest.sourceTokenizer, SOURCE_TOKENIZER_FILE);
   return {
     dir: root,
     config,
@@ -231,6 +251,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     weightsSha256: sha256,
     tensors,
     tokenizerFile,
+    sourceTokenizerFile,
   };
 }
 

@@ -10,13 +10,24 @@ import { z } from 'zod';
 import { tensorSpecs } from '../config';
 import type { ModelConfig as TrainerModelConfig, TensorSpec } from '../config';
 
-export { BOS_ID, EOS_ID, PAD_ID, UNK_ID, parameterCount } from '../config';
+export {
+  BOS_ID,
+  EOS_ID,
+  PAD_ID,
+  UNK_ID,
+  SOURCE_TOKENIZER_FILE,
+  TOKENIZER_FILE,
+  parameterCount,
+  sourceEmbedding,
+} from '../config';
 export type { TensorSpec } from '../config';
 
 export const modelConfigSchema = z
   .object({
     kind: z.enum(['encoder-decoder', 'decoder-only']),
     vocabSize: z.number().int().min(4),
+    /** Separate source vocabulary (tokenizer.src.json, `enc.embed.weight`); absent = shared. */
+    srcVocabSize: z.number().int().min(4).optional(),
     dModel: z.number().int().positive(),
     heads: z.number().int().positive(),
     encoderLayers: z.number().int().min(0),
@@ -31,6 +42,10 @@ export const modelConfigSchema = z
   .refine(
     (c) => c.kind === 'decoder-only' || c.encoderLayers > 0,
     'an encoder-decoder model needs at least one encoder layer',
+  )
+  .refine(
+    (c) => c.kind === 'encoder-decoder' || c.srcVocabSize === undefined,
+    'a decoder-only model has no source side, so no srcVocabSize',
   );
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;

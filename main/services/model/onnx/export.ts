@@ -1,8 +1,10 @@
 /**
  * ONNX export of a checkpoint: builds the encoder/decoder (or LM) graphs at one precision,
  * encodes them, and writes them with an `export.json` manifest recording each file's size and
- * sha256. Same commit protocol as checkpoints: new uniquely named .onnx files first, then
- * export.json replaced atomically (the commit point), then files it no longer names removed.
+ * sha256. Each graph's metadata names the tokenizer file its ids come from (tokenizer.src.json
+ * for the encoder of a model with separate vocabularies). Same commit protocol as checkpoints:
+ * new uniquely named .onnx files first, then export.json replaced atomically (the commit point),
+ * then files it no longer names removed.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { z } from 'zod';
 import { writeFileAtomic, writeJsonAtomic } from '../../workspace/atomic';
 import type { Checkpoint } from './checkpoint';
 import { CheckpointError, tensorOf } from './checkpoint';
-import { modelConfigSchema } from './config';
+import { SOURCE_TOKENIZER_FILE, TOKENIZER_FILE, modelConfigSchema } from './config';
 import { encodeModel } from './onnx-proto';
 import { buildDecoderGraph, buildEncoderGraph } from './transformer-graphs';
 import type { GraphOptions, Int8Kernel, Precision } from './transformer-graphs';
@@ -90,6 +92,12 @@ export function buildOnnxModels(
     'ecoeval.precision': options.precision,
     'ecoeval.config': JSON.stringify(config),
     'ecoeval.weightsSha256': checkpoint.weightsSha256,
+    // Which tokenizer's ids the graph takes: the encoder reads sources, which have their own
+    // tokenizer when the vocabularies are separate.
+    'ecoeval.tokenizer':
+      role === 'encoder' && config.srcVocabSize !== undefined
+        ? SOURCE_TOKENIZER_FILE
+        : TOKENIZER_FILE,
   });
   const encode = (role: GraphRole, graph: ReturnType<typeof buildEncoderGraph>) => ({
     role,

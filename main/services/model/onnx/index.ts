@@ -22,6 +22,7 @@ export { greedySearch, beamSearch } from './search';
 export type { Hypothesis } from './search';
 export { conditionalLogprobs, slidingWindowLogprobs, slidingWindows } from './scoring';
 export { loadModelTokenizer, loadTokenizerFile, frameSource } from './tokenizer';
+export type { ModelTokenizer, ModelTokenizers } from './tokenizer';
 export { ensureExport, openGenerator, openTranslator, generate, framePrompt } from './inference';
 export type { Continuer, Generator, GenerateResult, Translator } from './inference';
 export { resolveModelDir } from './model-dir';

@@ -20,7 +20,7 @@ import { openExport } from './session';
 import type { SessionSettings } from './session';
 import { lengthBatches } from './scoring';
 import { frameSource, loadModelTokenizer } from './tokenizer';
-import type { ModelTokenizer } from './tokenizer';
+import type { ModelTokenizers } from './tokenizer';
 import { CheckpointError } from './checkpoint';
 import { BOS_ID } from './config';
 
@@ -48,7 +48,8 @@ export async function ensureExport(
 export interface Translator {
   checkpoint: Checkpoint;
   model: Seq2SeqModel;
-  tokenizer: ModelTokenizer;
+  /** Sources through `source`, outputs through `target` (one tokenizer when shared). */
+  tokenizers: ModelTokenizers;
   exportDir: string;
   exported: boolean;
   release(): Promise<void>;
@@ -66,7 +67,7 @@ type OpenOptions = ExportOptions & SessionSettings & { onExport?: () => void };
 /** Opens a model folder of either kind for `generate` at a precision. */
 export async function openGenerator(modelDir: string, options: OpenOptions): Promise<Generator> {
   const checkpoint = await loadCheckpoint(modelDir);
-  const tokenizer = await loadModelTokenizer(checkpoint);
+  const tokenizers = await loadModelTokenizer(checkpoint);
   const exported = await ensureExport(checkpoint, options, options.onExport);
   const opened = await openExport(exported.dir, options);
   const model =
@@ -75,7 +76,7 @@ export async function openGenerator(modelDir: string, options: OpenOptions): Pro
       : await LanguageModel.create(opened);
   const common = {
     checkpoint,
-    tokenizer,
+    tokenizers,
     exportDir: exported.dir,
     exported: exported.exported,
     release: () => model.release(),
@@ -131,10 +132,10 @@ export async function generate(
   }
   const translator = generator as Translator;
   const started = performance.now();
-  const { model, tokenizer } = translator;
+  const { model, tokenizers } = translator;
   const maxLength = Math.min(options.maxLength ?? model.config.maxLength, model.config.maxLength);
   const sources = await Promise.all(
-    texts.map(async (t) => frameSource(await tokenizer.encode(t), model.config.maxLength)),
+    texts.map(async (t) => frameSource(await tokenizers.source.encode(t), model.config.maxLength)),
   );
   const ids: Hypothesis[] = new Array(texts.length);
   let done = 0;
@@ -168,7 +169,7 @@ export async function generate(
     done += batch.length;
     options.onProgress?.(done, texts.length, generatedTokens);
   }
-  const hypotheses = await Promise.all(ids.map((h) => tokenizer.decode(h.tokens)));
+  const hypotheses = await Promise.all(ids.map((h) => tokenizers.target.decode(h.tokens)));
   return {
     hypotheses,
     ids,
@@ -212,7 +213,9 @@ async function continuePrompts(
   options: GenerateOptions,
 ): Promise<GenerateResult> {
   const started = performance.now();
-  const { model, tokenizer } = continuer;
+  const { model } = continuer;
+  // A language model has one vocabulary: prompts and continuations are target-side text.
+  const tokenizer = continuer.tokenizers.target;
   const { maxLength } = model.config;
   const framed = await Promise.all(
     texts.map(async (t) => framePrompt(await tokenizer.encode(t), maxLength, options.maxLength)),

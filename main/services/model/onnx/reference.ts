@@ -5,7 +5,7 @@
  */
 import type { Checkpoint } from './checkpoint';
 import { tensorOf } from './checkpoint';
-import { PAD_ID } from './config';
+import { PAD_ID, sourceEmbedding } from './config';
 
 /** Logits of a batch: `data[(b * length + t) * vocab + v]`. */
 export interface ReferenceLogits {
@@ -95,9 +95,9 @@ class Forward {
     return layerNorm(x, this.d, this.t(`${prefix}.gamma`), this.t(`${prefix}.beta`), this.eps);
   }
 
-  embed(ids: number[][], length: number): Float32Array {
+  /** `table` is the target embedding unless the encoder has its own (separate vocabularies). */
+  embed(ids: number[][], length: number, table = this.t('embed.weight')): Float32Array {
     const { d } = this;
-    const table = this.t('embed.weight');
     const pe = positionalEncoding(length, d);
     const scale = Math.sqrt(d);
     const out = new Float32Array(ids.length * length * d);
@@ -182,7 +182,7 @@ class Forward {
   encode(src: number[][], srcLength: number): Float32Array {
     const batch = src.length;
     const keyOk = (b: number, _i: number, j: number): boolean => (src[b][j] ?? PAD_ID) !== PAD_ID;
-    let x = this.embed(src, srcLength);
+    let x = this.embed(src, srcLength, this.t(sourceEmbedding(this.checkpoint.config).name));
     for (let l = 0; l < this.checkpoint.config.encoderLayers; l++) {
       const p = `enc.${l}`;
       x = this.ln(

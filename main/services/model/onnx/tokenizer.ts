@@ -1,13 +1,15 @@
 /**
- * The model's tokenizer (Hugging Face tokenizer.json through the `tokenizers` package) and the
- * framing of texts into model inputs. Framing (to match the trainer): a source is its tokens
+ * The model's tokenizers (Hugging Face tokenizer.json through the `tokenizers` package) and the
+ * framing of texts into model inputs. A model with separate vocabularies has two: tokenizer.json
+ * for the target side (outputs, references) and tokenizer.src.json for sources; `ModelTokenizers`
+ * says which is which, so no caller can encode a source with the target vocabulary. Framing (to match the trainer): a source is its tokens
  * followed by </s>; the decoder starts from <s> and stops at </s>; special tokens come from
  * these rules, never from the tokenizer's post-processor.
  */
 import { join } from 'node:path';
 import { CheckpointError } from './checkpoint';
 import type { Checkpoint } from './checkpoint';
-import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from './config';
+import { BOS_ID, EOS_ID, PAD_ID, SOURCE_TOKENIZER_FILE, TOKENIZER_FILE, UNK_ID } from './config';
 
 export interface ModelTokenizer {
   encode(text: string): Promise<number[]>;
@@ -55,17 +57,38 @@ export async function loadTokenizerFile(path: string, vocabSize?: number): Promi
   };
 }
 
-/** The checkpoint's tokenizer; a clear error when the folder has none. */
-export async function loadModelTokenizer(checkpoint: Checkpoint): Promise<ModelTokenizer> {
+/**
+ * A model's tokenizers. `source` encodes encoder inputs; `target` encodes references and
+ * language-model text and decodes outputs. The same object twice when the vocabulary is shared.
+ */
+export interface ModelTokenizers {
+  source: ModelTokenizer;
+  target: ModelTokenizer;
+}
+
+/** The checkpoint's tokenizers; a clear error naming the file when one is missing. */
+export async function loadModelTokenizer(checkpoint: Checkpoint): Promise<ModelTokenizers> {
+  const { config } = checkpoint;
   if (!checkpoint.tokenizerFile) {
     throw new CheckpointError(
-      `${join(checkpoint.dir, 'tokenizer.json')}: missing; the model folder needs the tokenizer it was trained with.`,
+      `${join(checkpoint.dir, TOKENIZER_FILE)}: missing; the model folder needs the tokenizer it was trained with.`,
     );
   }
-  return loadTokenizerFile(
+  const target = await loadTokenizerFile(
     join(checkpoint.dir, checkpoint.tokenizerFile),
-    checkpoint.config.vocabSize,
+    config.vocabSize,
   );
+  if (config.srcVocabSize === undefined) return { source: target, target };
+  if (!checkpoint.sourceTokenizerFile) {
+    throw new CheckpointError(
+      `${join(checkpoint.dir, SOURCE_TOKENIZER_FILE)}: missing; this model has separate source and target vocabularies, and its folder needs the source tokenizer it was trained with. Re-copy the whole model folder.`,
+    );
+  }
+  const source = await loadTokenizerFile(
+    join(checkpoint.dir, checkpoint.sourceTokenizerFile),
+    config.srcVocabSize,
+  );
+  return { source, target };
 }
 
 /** Source ids: tokens (truncated to fit) followed by </s>. */

@@ -3,6 +3,8 @@
  *
  * - encoder (encoder-decoder kind): src_ids, src_mask → memory and, per decoder layer, the
  *   cross-attention keys and values (cross.{i}.key / .value, [batch, heads, src_len, dHead]).
+ *   With separate vocabularies its ids index the source embedding (`enc.embed.weight`); the
+ *   decoder's index the target one, which the tied output projection shares.
  *   Computing them here, once per source, means every decoder step only reads them.
  * - decoder: tgt_ids, src_mask, cross.{i}.*, past.{i}.key/value → logits, present.{i}.key/value.
  *   One graph serves the first step (past length 0), each cached step (one new token) and the
@@ -19,6 +21,7 @@
  */
 import { GraphBuilder, float } from './graph-builder';
 import type { ModelConfig } from './config';
+import { sourceEmbedding } from './config';
 import type { OnnxGraph } from './onnx-proto';
 import { DataType } from './onnx-proto';
 import { quantizeColumns, toFloat16, transpose } from './numeric';
@@ -96,12 +99,12 @@ class TransformerEmitter {
   #embedding: { table: string; rowScale: string | null; projection: string | null } | null = null;
 
   constructor(
-    name: string,
+    readonly role: 'encoder' | 'decoder' | 'lm',
     readonly config: ModelConfig,
     readonly weights: WeightSource,
     readonly options: GraphOptions,
   ) {
-    this.g = new GraphBuilder(name);
+    this.g = new GraphBuilder(role);
     this.d = config.dModel;
     this.heads = config.heads;
     this.dHead = config.dModel / config.heads;
@@ -182,12 +185,20 @@ class TransformerEmitter {
     return bias ? g.op('Add', [out, bias]) : out;
   }
 
-  /** The embedding table (and, with tied weights, the output projection built from it). */
+  /**
+   * The embedding table (and, with tied weights, the output projection built from it). The
+   * encoder graph reads the source table, which differs from the target one only with separate
+   * vocabularies; it never projects, so its projection scales go unused.
+   */
   embedding(): { table: string; rowScale: string | null; projection: string | null } {
     if (this.#embedding) return this.#embedding;
     const g = this.g;
-    const { vocabSize } = this.config;
-    const table = this.weights('embed.weight');
+    const side =
+      this.role === 'encoder'
+        ? sourceEmbedding(this.config)
+        : { name: 'embed.weight', rows: this.config.vocabSize };
+    const vocabSize = side.rows;
+    const table = this.weights(side.name);
     if (this.int8 && this.options.quantizeEmbedding !== false) {
       // Per-row scales: a row of the table is a column of the tied projection Eᵀ, so one set of
       // int8 values and scales serves both the lookup and the output layer.
