@@ -235,6 +235,7 @@ export class Workbench {
     preset: 'tiny' | 'small' | 'base';
     steps?: number;
     evalEvery?: number;
+    separateVocab?: boolean;
   }): Promise<ModelInfo> {
     this.training = null;
     this.curve = [];
