@@ -22,6 +22,7 @@ Commands:
   generate   Translate, summarise or continue prompts with an exported model (onnxruntime)
   evaluate   Evaluate a model (or imported outputs) on a dataset: scores, energy, provenance
   runs       Manage evaluation runs: list, show, delete, export
+  report     Batch reports: run a plan of evaluations, or render existing runs (HTML, Markdown, JSON, CSV)
 
 Global options:
   --workspace DIR   Workspace folder (default: ECOEVAL_WORKSPACE, else the per-user app-data folder)
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   generate: async () => (await import('./generate')).generateCommand,
   evaluate: async () => (await import('./evaluate')).evaluateCommand,
   runs: async () => (await import('./runs')).runsCommand,
+  report: async () => (await import('./report')).reportCommand,
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -13,21 +13,29 @@ export function jobProgressPrinter(
 ): (p: JobProgress) => void {
   const prefix = options.prefix ?? '';
   let lastLog = 0;
+  let finished = false;
   return (p) => {
     if (p.state !== 'running') {
       if (io.isTTY) io.stderr('\n');
       return;
     }
+    // Log lines: nothing before the first segment, and the end of the work once.
+    if (!io.isTTY && (p.done === 0 || finished)) return;
     const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
     const of = p.total ? `${p.done} of ${p.total} ${p.unit}` : `${p.done} ${p.unit}`;
     const eta = p.etaSeconds !== null ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
     const energy =
       p.joules !== null && p.joules !== undefined ? `, ${joules(p.joules)} so far` : '';
-    const line = `${prefix}${p.label}:${pct} ${of} (${p.ratePerSecond.toFixed(1)} ${p.unit}/s${eta}${energy})`;
-    if (io.isTTY) io.stderr(`\r\x1b[2K${line}`);
-    else if (Date.now() - lastLog >= 3000 || p.done === p.total) {
+    const tail = `:${pct} ${of} (${p.ratePerSecond.toFixed(1)} ${p.unit}/s${eta}${energy})`;
+    if (io.isTTY) {
+      const width = 20;
+      const filled = p.total ? Math.min(width, Math.floor((width * p.done) / p.total)) : 0;
+      const bar = p.total ? ` [${'█'.repeat(filled)}${'░'.repeat(width - filled)}]` : '';
+      io.stderr(`\r\x1b[2K${prefix}${p.label}${bar}${tail}`);
+    } else if (Date.now() - lastLog >= 3000 || p.done === p.total) {
       lastLog = Date.now();
-      io.stderr(`${line}\n`);
+      finished = p.done === p.total;
+      io.stderr(`${prefix}${p.label}${tail}\n`);
     }
   };
 }

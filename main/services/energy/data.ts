@@ -18,6 +18,8 @@ export function resolveDataDir(explicit?: string): string {
     // Built bundle in out/main/: the build may copy the tables to out/main/energy-data/.
     fileURLToPath(new URL('./energy-data/', import.meta.url)),
     fileURLToPath(new URL('../../main/services/energy/data/', import.meta.url)),
+    // Shared chunks of the bundle (out/main/chunks/) sit one folder deeper.
+    fileURLToPath(new URL('../../../main/services/energy/data/', import.meta.url)),
     join(process.cwd(), 'main/services/energy/data'),
   ];
   for (const c of candidates) {

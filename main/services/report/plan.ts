@@ -138,9 +138,26 @@ function didYouMean(key: string): string {
   return best ? `; did you mean "${best}"?` : '';
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union's failure explained by the alternative that got furthest (`precision: [fp32, fp64]`
+ * is a list with a bad item, not "not a string"), its paths made absolute.
+ */
+function unionBranch(issue: Issue & { code: 'invalid_union' }): Issue[] {
+  const score = (branch: Issue[]) =>
+    Math.max(...branch.map((i) => i.path.length)) * 10 -
+    (branch.some((i) => i.code === 'invalid_type' && i.path.length === 0) ? 1 : 0);
+  const branches = issue.errors.filter((b) => b.length > 0);
+  if (!branches.length) return [issue];
+  const best = branches.reduce((a, b) => (score(b) > score(a) ? b : a));
+  return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+}
+
 /** Zod issues as located problems; a misspelt key points at the key itself. */
-function shapeProblems(source: PlanSource, issues: z.core.$ZodIssue[]): PlanProblem[] {
+function shapeProblems(source: PlanSource, raw: Issue[]): PlanProblem[] {
   const out: PlanProblem[] = [];
+  const issues = raw.flatMap((i) => (i.code === 'invalid_union' ? unionBranch(i) : [i]));
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
@@ -153,11 +170,16 @@ function shapeProblems(source: PlanSource, issues: z.core.$ZodIssue[]): PlanProb
       }
       continue;
     }
-    let message = issue.message;
-    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-      message = `${formatPath(path.slice(-1)) || 'this key'} is required`;
+    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message) && path.length) {
+      // A missing key: say so at the mapping that lacks it.
+      out.push({
+        ...source.locate(path),
+        where: formatPath(path.slice(0, -1)),
+        message: `${String(path[path.length - 1])} is required`,
+      });
+      continue;
     }
-    out.push(source.problem(path, message));
+    out.push(source.problem(path, issue.message));
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
