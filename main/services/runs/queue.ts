@@ -98,7 +98,6 @@ function waiter(): Waiter {
   return { promise, resolve, reject };
 }
 
-
 /** Entries of another process that is still running are left to it. */
 function ownedElsewhere(entry: Entry, me: Owner): boolean {
   const owner = entry.owner;
