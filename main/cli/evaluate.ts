@@ -6,7 +6,6 @@
  * scores are printed with their signatures and the energy with its method and grade.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { evaluateRequest } from '../../shared/api/schemas';
 import type { JobProgress, QueuedJob, RunMetric, RunRecord } from '../../shared/api/types';
@@ -14,7 +13,8 @@ import { validatedApi } from '../bridge/direct';
 import { defaultMetrics, scoreSavedRun } from '../services/runs/scoring';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_OK, UserError } from './io';
-import { asCommand, parsePrecision, parseWhole, usageError } from './export';
+import { asCommand } from './export';
+import { DECODING_FLAGS, parseDecoding, parseFlags, parseWhole, usageError } from './args';
 import { jobProgressPrinter } from './job-progress';
 import { describeRun } from './runs';
 import { cliServices } from './services';
@@ -59,7 +59,6 @@ Data and scoring
 `;
 
 const METRICS: readonly RunMetric[] = ['bleu', 'chrf', 'ter', 'rouge', 'perplexity'];
-const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
 
 type Request = z.input<typeof evaluateRequest>;
 
@@ -79,55 +78,33 @@ function parseMetrics(value: string | undefined): RunMetric[] | null {
   return [...new Set(list)] as RunMetric[];
 }
 
-function parseNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) {
-    throw usageError(`${flag} must be a number, got "${value}"`, USAGE);
-  }
-  return n;
-}
-
 /** Paths are made absolute here: the queue may run the job (or restart it) from elsewhere. */
 function fileRef(io: CliIO, path: string): { path: string } {
   return { path: isAbsolute(path) ? path : resolve(io.cwd, path) };
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string', short: 'm' },
-        precision: { type: 'string', short: 'p' },
-        beam: { type: 'string' },
-        'length-penalty': { type: 'string' },
-        'max-length': { type: 'string' },
-        batch: { type: 'string' },
-        threads: { type: 'string' },
-        provider: { type: 'string' },
-        outputs: { type: 'string' },
-        name: { type: 'string' },
-        codecarbon: { type: 'string' },
-        'energy-json': { type: 'string' },
-        logprobs: { type: 'string' },
-        dataset: { type: 'string', short: 'd' },
-        split: { type: 'string' },
-        metrics: { type: 'string' },
-        tag: { type: 'string', multiple: true },
-        force: { type: 'boolean' },
-        bootstrap: { type: 'string' },
-        workspace: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
-  const { values } = parsed;
+  const { values } = parseFlags(
+    argv,
+    {
+      ...DECODING_FLAGS,
+      outputs: { type: 'string' },
+      name: { type: 'string' },
+      codecarbon: { type: 'string' },
+      'energy-json': { type: 'string' },
+      logprobs: { type: 'string' },
+      dataset: { type: 'string', short: 'd' },
+      split: { type: 'string' },
+      metrics: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      force: { type: 'boolean' },
+      bootstrap: { type: 'string' },
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (values.help) {
     io.stdout(HELP);
     return EXIT_OK;
@@ -156,25 +133,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (values.codecarbon && values['energy-json']) {
     throw usageError('give one energy report: --codecarbon or --energy-json', USAGE);
   }
-  const provider = values.provider ?? 'auto';
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw usageError(`--provider must be one of ${PROVIDERS.join(', ')}`, USAGE);
-  }
   const bootstrap = parseWhole('--bootstrap', values.bootstrap, USAGE, 0) ?? 1000;
   const metricsFlag = parseMetrics(values.metrics);
   let system: Request['systems'][number];
   if (values.model) {
-    const maxLength = parseWhole('--max-length', values['max-length'], USAGE);
-    const threads = parseWhole('--threads', values.threads, USAGE);
-    const lengthPenalty = parseNumber('--length-penalty', values['length-penalty']);
+    const { maxLength, threads, ...decoding } = parseDecoding(values, USAGE);
     system = {
       type: 'model',
       model: values.model,
-      precision: parsePrecision(values.precision, USAGE),
-      provider: provider as (typeof PROVIDERS)[number],
-      beam: parseWhole('--beam', values.beam, USAGE) ?? 1,
-      batchSize: parseWhole('--batch', values.batch, USAGE) ?? 32,
-      ...(lengthPenalty !== undefined ? { lengthPenalty } : {}),
+      ...decoding,
       ...(maxLength ? { maxLength } : {}),
       ...(threads ? { threads } : {}),
     };

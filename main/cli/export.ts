@@ -5,7 +5,6 @@
  * model commands share (model lookup, numbers, service errors → user errors).
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ServiceError } from '../services/errors';
 import { resolveWorkspaceDir } from '../services/workspace/workspace';
 import { loadCheckpoint } from '../services/model/onnx/checkpoint';
@@ -13,9 +12,12 @@ import { parameterCount } from '../services/model/onnx/config';
 import { exportOnnx } from '../services/model/onnx/export';
 import type { ExportManifest } from '../services/model/onnx/export';
 import { resolveModelDir } from '../services/model/onnx/model-dir';
-import type { Int8Kernel, Precision } from '../services/model/onnx/transformer-graphs';
+import type { Int8Kernel } from '../services/model/onnx/transformer-graphs';
 import type { CliCommand, CliIO } from './io';
-import { EXIT_OK, EXIT_USAGE, UserError } from './io';
+import { EXIT_OK, UserError } from './io';
+import { parseFlags, parsePrecision, usageError } from './args';
+
+export { PRECISIONS, parsePrecision, parseWhole, usageError } from './args';
 
 const USAGE =
   'usage: ecoeval export --model DIR_OR_ID --precision fp32|fp16|int8 [--out DIR] [--json]';
@@ -35,33 +37,6 @@ each file's size and sha256. Default folder: <model>/onnx/<precision>.
   --json                print the export manifest as JSON
   -h, --help            this help
 `;
-
-export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'int8'];
-
-export function usageError(message: string, usage: string): UserError {
-  return new UserError(`${message}\n${usage}`, EXIT_USAGE);
-}
-
-export function parsePrecision(value: string | undefined, usage: string): Precision {
-  if (value === undefined) return 'fp32';
-  if (!(PRECISIONS as readonly string[]).includes(value)) {
-    throw usageError(`--precision must be fp32, fp16 or int8, got "${value}"`, usage);
-  }
-  return value as Precision;
-}
-
-export function parseWhole(
-  flag: string,
-  value: string | undefined,
-  usage: string,
-  min = 1,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) {
-    throw usageError(`${flag} must be a whole number ≥ ${min}, got "${value}"`, usage);
-  }
-  return Number(value);
-}
 
 /** The model folder named by --model, looked up as a path, then in the workspace. */
 export async function modelDirFromArgs(
@@ -112,26 +87,20 @@ function describe(dir: string, manifest: ExportManifest, seconds: number): strin
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string', short: 'm' },
-        precision: { type: 'string', short: 'p' },
-        out: { type: 'string', short: 'o' },
-        'int8-kernel': { type: 'string' },
-        'fp16-compute': { type: 'boolean' },
-        workspace: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
-  const { values } = parsed;
+  const { values } = parseFlags(
+    argv,
+    {
+      model: { type: 'string', short: 'm' },
+      precision: { type: 'string', short: 'p' },
+      out: { type: 'string', short: 'o' },
+      'int8-kernel': { type: 'string' },
+      'fp16-compute': { type: 'boolean' },
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (values.help) {
     io.stdout(HELP);
     return EXIT_OK;

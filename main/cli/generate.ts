@@ -7,14 +7,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../services/workspace/atomic';
 import { generate, openGenerator } from '../services/model/onnx/inference';
-import type { ProviderName } from '../services/model/onnx/providers';
-import { PROVIDERS } from '../services/model/onnx/providers';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_OK, UserError } from './io';
-import { asCommand, modelDirFromArgs, parsePrecision, parseWhole, usageError } from './export';
+import { asCommand, modelDirFromArgs } from './export';
+import { DECODING_FLAGS, parseDecoding, parseFlags } from './args';
 
 const USAGE =
   'usage: ecoeval generate --model DIR_OR_ID -i src.txt [-o out.txt] [--precision fp32|fp16|int8] [--beam N] [--max-length N] [--batch N] [--json]';
@@ -45,23 +43,6 @@ continuation keeps its last tokens (reported on stderr).
   --json                print a JSON summary (with the hypotheses when -o is absent)
   -h, --help            this help
 `;
-
-function parseProvider(value: string | undefined): ProviderName | 'auto' {
-  if (value === undefined || value === 'auto') return 'auto';
-  if (!(PROVIDERS as readonly string[]).includes(value)) {
-    throw usageError(`--provider must be auto or one of ${PROVIDERS.join(', ')}`, USAGE);
-  }
-  return value as ProviderName;
-}
-
-function parsePenalty(value: string | undefined): number {
-  if (value === undefined) return 1;
-  const n = Number(value);
-  if (!Number.isFinite(n) || value.trim() === '') {
-    throw usageError(`--length-penalty must be a number, got "${value}"`, USAGE);
-  }
-  return n;
-}
 
 async function readLines(io: CliIO, file: string | undefined): Promise<string[]> {
   let text: string;
@@ -97,42 +78,26 @@ function progress(io: CliIO): (done: number, total: number, tokens: number) => v
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string', short: 'm' },
-        input: { type: 'string', short: 'i' },
-        output: { type: 'string', short: 'o' },
-        precision: { type: 'string', short: 'p' },
-        beam: { type: 'string' },
-        'length-penalty': { type: 'string' },
-        'max-length': { type: 'string' },
-        batch: { type: 'string' },
-        threads: { type: 'string' },
-        provider: { type: 'string' },
-        workspace: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
-  const { values } = parsed;
+  const { values } = parseFlags(
+    argv,
+    {
+      ...DECODING_FLAGS,
+      input: { type: 'string', short: 'i' },
+      output: { type: 'string', short: 'o' },
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (values.help) {
     io.stdout(HELP);
     return EXIT_OK;
   }
-  const precision = parsePrecision(values.precision, USAGE);
-  const beam = parseWhole('--beam', values.beam, USAGE) ?? 1;
-  const maxLength = parseWhole('--max-length', values['max-length'], USAGE);
-  const batchSize = parseWhole('--batch', values.batch, USAGE) ?? 32;
-  const threads = parseWhole('--threads', values.threads, USAGE);
-  const provider = parseProvider(values.provider);
-  const lengthPenalty = parsePenalty(values['length-penalty']);
+  const { precision, beam, maxLength, batchSize, threads, provider, lengthPenalty } = parseDecoding(
+    values,
+    USAGE,
+  );
   return asCommand('generate', io, async () => {
     const dir = await modelDirFromArgs(io, values.model, values.workspace, USAGE);
     const lines = await readLines(io, values.input);
