@@ -124,6 +124,19 @@ export type PlanFile = z.infer<typeof planSchema>;
 export type PlanDatasetEntry = PlanFile['datasets'][number];
 export type PlanSystemEntry = PlanFile['systems'][number];
 
+/** Keys that only a dataset to import (files, not an id) may carry. */
+export const IMPORT_ONLY_KEYS = [
+  'name',
+  'kind',
+  'format',
+  'source',
+  'references',
+  'file',
+  'columns',
+  'quoting',
+  'languages',
+] as const;
+
 /** Every key a plan object may hold, for "did you mean" hints on a misspelt one. */
 export const PLAN_KEYS: readonly string[] = [
   ...new Set([
@@ -137,15 +150,7 @@ export const PLAN_KEYS: readonly string[] = [
     'pairedResamples',
     'dataset',
     'split',
-    'name',
-    'kind',
-    'format',
-    'source',
-    'references',
-    'file',
-    'columns',
-    'quoting',
-    'languages',
+    ...IMPORT_ONLY_KEYS,
     'target',
   ]),
 ];

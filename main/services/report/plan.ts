@@ -22,7 +22,7 @@ import type { EnergySettings } from '../../../shared/evaluation/energy-units';
 import { loadIntensityTable } from '../energy/carbon';
 import { detectFormat } from '../datasets/importers/index';
 import { systemLabel } from '../runs/system';
-import { PLAN_KEYS, planSchema } from './plan-schema';
+import { IMPORT_ONLY_KEYS, PLAN_KEYS, planSchema } from './plan-schema';
 import type { PlanDatasetEntry, PlanFile, PlanSystemEntry } from './plan-schema';
 import { PlanError, formatPath, parsePlanSource } from './plan-source';
 import type { PlanPath, PlanProblem, PlanSource } from './plan-source';
@@ -79,17 +79,7 @@ export const DEFAULT_BOOTSTRAP = 1000;
 export const DEFAULT_SEED = 12345;
 export const DEFAULT_PAIRED_RESAMPLES = 1000;
 
-const IMPORT_ONLY = [
-  'name',
-  'kind',
-  'format',
-  'source',
-  'references',
-  'file',
-  'columns',
-  'quoting',
-  'languages',
-] as const;
+const IMPORT_ONLY = IMPORT_ONLY_KEYS;
 const MODEL_ONLY = [
   'model',
   'bundle',

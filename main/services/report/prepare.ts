@@ -23,6 +23,7 @@ import type { Workspace } from '../workspace/workspace';
 import type { PlanDataset, PlanSystem, ReportPlan } from './plan';
 import { PlanError } from './plan-source';
 import type { PlanPath, PlanProblem } from './plan-source';
+import { canonical } from '../runs/system';
 
 /** One evaluation of the plan: a system on a dataset split (one repeat of it). */
 export interface PlanTask {
@@ -47,18 +48,6 @@ export interface PreparedPlan {
 }
 
 const REFERENCE_METRICS: readonly RunMetric[] = ['bleu', 'chrf', 'ter', 'rouge'];
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function taskKey(task: Pick<PlanTask, 'spec' | 'dataset' | 'metrics' | 'repeat'>): string {
   const text = canonical({

@@ -187,7 +187,8 @@ export interface RunIdentity {
 }
 
 /** Key order does not matter; everything else does. */
-function canonical(value: unknown): string {
+/** JSON with sorted keys and undefined fields dropped: equal settings give equal text. */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
