@@ -77,7 +77,10 @@ test('a malformed file gives an inline error naming the file and line, and impor
   page,
 }) => {
   await open(page);
-  const before = await page.getByTestId('dataset-list').getByRole('button').count();
+  // Earlier tests left datasets: count them once the list has loaded, not before.
+  const listed = page.getByTestId('dataset-list').getByRole('button');
+  await expect(listed.first().or(page.getByTestId('builtin-offer')).first()).toBeVisible();
+  const before = await listed.count();
   await page.getByRole('button', { name: 'Import…' }).click();
   await page.getByLabel('Name').fill('Broken');
   await page
@@ -90,7 +93,7 @@ test('a malformed file gives an inline error naming the file and line, and impor
   const error = page.getByTestId('import-error');
   await expect(error).toContainText('short-ref.txt:1');
   await expect(error).not.toContainText('.uploads');
-  await expect(page.getByTestId('dataset-list').getByRole('button')).toHaveCount(before);
+  await expect(listed).toHaveCount(before);
 });
 
 test('scores pasted hypotheses in the metrics Web Worker', async ({ page }) => {
