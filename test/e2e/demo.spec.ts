@@ -55,6 +55,10 @@ test('the first-launch demo fills the chart with every demo system', async ({ pa
   });
   expect(Number(await page.getByTestId('frontier-count').textContent())).toBeGreaterThanOrEqual(1);
   await shot(page, testInfo, 'chart');
+  // The theme follows the OS by default: the same chart in the dark.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, testInfo, 'chart-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await nav(page, 'Results');
   await expect(page.locator('[data-testid="run-row"][data-state="complete"]')).toHaveCount(
