@@ -18,6 +18,7 @@ import { ModelStore, trainAsJob } from './services/model/index';
 import type { ModelSummary, TrainingResult } from './services/model/index';
 import type { EvaluationService, MeasuredQueue, RunStore } from './services/runs/index';
 import type { DatasetService, ResolvedFile } from './services/datasets/service';
+import { renameFilesInError } from './services/datasets/service';
 import type { JobRegistry } from './services/jobs/jobs';
 import { listColumns } from './services/datasets/importers';
 import { BadRequestError } from './services/errors';
@@ -165,7 +166,10 @@ export function createHandlers(context: HandlerContext): WorkbenchApi {
     },
     async listColumns(request) {
       const file = await host.resolveFile(request.file);
-      return listColumns(file.path, request.format);
+      // Errors name the file as the user gave it, as import errors do.
+      return listColumns(file.path, request.format).catch((error: unknown) => {
+        throw renameFilesInError(error, [file]);
+      });
     },
     previewDataset: (request) => datasets.preview(previewRequest.parse(request)),
     renameDataset: (request) => datasets.rename(request.dataset, request.name),

@@ -7,7 +7,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import type { IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHANNELS } from '../shared/api/contract';
 import { createAppServices } from './app';
 import type { HostAdapter } from './handlers';
@@ -23,16 +23,16 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 let mainWindow: BrowserWindow | null = null;
 
 function rendererUrl(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? `file://${join(here, '../renderer/index.html')}`;
+  return (
+    process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(here, '../renderer/index.html')).href
+  );
 }
 
 function isOurPage(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? '';
-  return (
-    mainWindow !== null &&
-    event.sender === mainWindow.webContents &&
-    url.startsWith(rendererUrl().split('/index.html')[0])
-  );
+  // The page's folder with its trailing slash: `…/renderer-x/` or `…/renderer.html` are not ours.
+  const folder = new URL('.', new URL(rendererUrl())).href;
+  return mainWindow !== null && event.sender === mainWindow.webContents && url.startsWith(folder);
 }
 
 async function start(): Promise<void> {

@@ -55,8 +55,29 @@ export interface RunningWebServer {
 }
 
 function sameToken(a: string | undefined | null, b: string): boolean {
-  if (!a || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  if (!a) return false;
+  // Compare bytes: a string of the same length may encode to more bytes (timingSafeEqual throws).
+  const given = Buffer.from(a);
+  const expected = Buffer.from(b);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The request target as a URL, or null when it cannot be parsed (refused, never thrown). */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** decodeURIComponent that gives null for a malformed escape instead of throwing. */
+function decodePath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 function cookieToken(req: IncomingMessage): string | undefined {
@@ -119,15 +140,30 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     res.end(body);
   };
 
+  /** Streams a file; a read that fails (gone, unreadable) is a 404, never an uncaught error. */
+  function sendFile(res: ServerResponse, file: string, headers: Record<string, string>): void {
+    const stream = createReadStream(file);
+    stream.once('open', () => {
+      res.writeHead(200, headers);
+      stream.pipe(res);
+    });
+    stream.once('error', () => {
+      if (!res.headersSent) send(res, 404, 'Not found');
+      else res.destroy();
+    });
+  }
+
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    const decoded = decodePath(pathname);
+    if (decoded === null) return send(res, 400, 'Bad request');
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(rendererRoot, relative || 'index.html');
     if (file !== rendererRoot && !file.startsWith(rendererRoot + sep))
       return send(res, 404, 'Not found');
     const info = await stat(file).catch(() => null);
     const target = info?.isFile() ? file : join(rendererRoot, 'index.html');
     const isIndex = target.endsWith('index.html');
-    res.writeHead(200, {
+    sendFile(res, target, {
       'content-type': MIME[extname(target)] ?? 'application/octet-stream',
       'cache-control': isIndex ? 'no-store' : 'public, max-age=3600',
       'x-content-type-options': 'nosniff',
@@ -135,7 +171,6 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       'x-frame-options': 'DENY',
       ...(isIndex ? { 'content-security-policy': CONTENT_SECURITY_POLICY } : {}),
     });
-    createReadStream(target).pipe(res);
   }
 
   async function receiveUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -163,7 +198,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req);
+    if (!url) return send(res, 400, 'Bad request');
     if (url.pathname === '/healthz') return send(res, 200, 'ok');
     if (!hostOk(req))
       return send(res, 421, 'Misdirected request: use the 127.0.0.1 address printed at start.');
@@ -190,16 +226,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     }
     if (url.pathname === '/upload' && req.method === 'POST') return receiveUpload(req, res, url);
     if (url.pathname.startsWith('/export/') && req.method === 'GET') {
-      const name = basename(decodeURIComponent(url.pathname.slice('/export/'.length)));
+      const decoded = decodePath(url.pathname.slice('/export/'.length));
+      if (decoded === null) return send(res, 400, 'Bad request');
+      const name = basename(decoded);
       const file = join(exportsDir, name);
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) return send(res, 404, 'No such export.');
-      res.writeHead(200, {
+      return sendFile(res, file, {
         'content-type': 'application/octet-stream',
         'content-disposition': `attachment; filename="${name.replace(/"/g, '')}"`,
         'cache-control': 'no-store',
       });
-      return void createReadStream(file).pipe(res);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
     return serveStatic(res, url.pathname);
@@ -215,11 +252,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req);
     const refuse = (status: number, text: string) => {
       socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
     };
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== '/bridge') return refuse(404, 'Not Found');
     if (!hostOk(req)) return refuse(421, 'Misdirected Request');
     if (!originOk(req)) return refuse(403, 'Forbidden');
@@ -245,6 +283,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       } catch {
         return ws.close(1007, 'invalid JSON');
       }
+      // `null` is valid JSON: read fields only from an object.
+      if (typeof message !== 'object' || message === null) message = {};
       const id = typeof message.id === 'number' ? message.id : -1;
       void dispatch(services.handlers, message.channel, message.args ?? [], (e) =>
         log(`handler error: ${(e as Error)?.stack ?? String(e)}`),
@@ -270,8 +310,10 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       unsubscribe();
       for (const ws of sockets) ws.terminate();
       wss.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      // Drop open connections first: a stalled request would keep server.close() waiting forever.
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
+      await closed;
       await cleanUploads(services.workspace.uploadsDir);
     },
   };

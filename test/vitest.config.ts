@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'node',
           root,
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/hardening/**/*.test.ts'],
           exclude: ['test/unit/**/*.dom.test.ts'],
           environment: 'node',
           pool: 'forks',

@@ -7,7 +7,7 @@
 import { isChannel, validateRequest } from '../../shared/api/contract';
 import type { WorkbenchApi } from '../../shared/api/contract';
 import type { ApiError } from '../../shared/api/types';
-import { ServiceError } from '../services/errors';
+import { ServiceError, systemError } from '../services/errors';
 import { CancelledError } from '../services/jobs/jobs';
 import { WorkspaceBusyError } from '../services/workspace/lock';
 
@@ -27,6 +27,8 @@ export function toApiError(error: unknown, log: (e: unknown) => void = console.e
       ...(e.line ? { line: e.line } : {}),
     };
   }
+  const system = systemError(error);
+  if (system) return { code: system.code, message: system.message };
   log(error);
   return {
     code: 'internal',

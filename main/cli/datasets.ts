@@ -60,6 +60,15 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Column names for a message: the first 40, each cut to 60 characters (a header can be huge). */
+function columnList(columns: string[]): string {
+  const shown = columns
+    .slice(0, 40)
+    .map((c) => (c.length > 60 ? `${c.slice(0, 60)}…` : c))
+    .join(', ');
+  return columns.length > 40 ? `${shown} and ${columns.length - 40} more` : shown;
+}
+
 function fmtStats(label: string, s: FieldStatistics): string {
   return `    ${label.padEnd(12)} ${s.segments.toLocaleString('en-US')} segments, ${s.emptySegments} empty, ${s.characters.toLocaleString('en-US')} chars, ${s.whitespaceTokens.toLocaleString('en-US')} tokens (mean ${s.meanTokens.toFixed(1)}, max ${s.maxTokens})`;
 }
@@ -178,7 +187,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
               format: format as never,
             });
             io.stderr(
-              `ecoeval datasets import: ${format} imports need --source COLUMN (and --ref COLUMN); ${rest[0]} has: ${columns.join(', ')}\n`,
+              `ecoeval datasets import: ${format} imports need --source COLUMN (and --ref COLUMN); ${rest[0]} has: ${columnList(columns)}\n`,
             );
             return EXIT_USAGE;
           }

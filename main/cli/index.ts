@@ -4,7 +4,8 @@
  * ECOEVAL_DEBUG is set.
  */
 import type { CliCommand, CliIO } from './io';
-import { EXIT_USAGE, UserError } from './io';
+import { EXIT_BAD_INPUT, EXIT_USAGE, UserError } from './io';
+import { systemError } from '../services/errors';
 import { appVersion } from '../app';
 
 export const HELP = `EcoEval ${appVersion()} — what a language model's quality costs in energy
@@ -69,6 +70,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (error instanceof UserError) {
       io.stderr(`ecoeval ${name}: ${error.message}\n`);
       return error.exitCode;
+    }
+    const system = systemError(error);
+    if (system) {
+      io.stderr(`ecoeval ${name}: ${system.message}\n`);
+      return EXIT_BAD_INPUT;
     }
     io.stderr(`ecoeval ${name}: internal error: ${(error as Error)?.message ?? String(error)}\n`);
     if (io.env.ECOEVAL_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);

@@ -12,6 +12,7 @@ import {
   parsePerplexityJsonl,
 } from '../../shared/metrics/perplexity';
 import type { PerplexityResult, SlidingWindow } from '../../shared/metrics/perplexity';
+import { decodeUtf8, describeInvalidUtf8 } from '../services/datasets/importers/utf8-locate';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UserError } from './io';
 
@@ -105,13 +106,21 @@ function slidingWindow(args: PplArgs): SlidingWindow | undefined {
 
 async function readInput(io: CliIO, file: string | null): Promise<{ name: string; text: string }> {
   if (file === null || file === '-') return { name: '<stdin>', text: await io.readStdin() };
+  let bytes: Buffer;
   try {
-    return { name: file, text: readFileSync(resolve(io.cwd, file), 'utf8') };
+    bytes = readFileSync(resolve(io.cwd, file));
   } catch (e) {
     const reason =
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read it';
     throw new UserError(`${file}: ${reason}; check the path (relative to ${io.cwd})`);
   }
+  const decoded = decodeUtf8(bytes);
+  if ('invalid' in decoded) {
+    throw new UserError(
+      `${describeInvalidUtf8(file, decoded.invalid)}; save the file as UTF-8 and run it again`,
+    );
+  }
+  return { name: file, text: decoded.text };
 }
 
 function fixed(value: number | null, digits: number): string {

@@ -28,6 +28,7 @@ import {
 } from '../../shared/metrics/significance';
 import { isTokenizerName, TOKENIZER_NAMES } from '../../shared/metrics/tokenizers/index';
 import { pyRstrip } from '../../shared/metrics/tokenizers/pystr';
+import { decodeUtf8, describeInvalidUtf8 } from '../services/datasets/importers/utf8-locate';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UserError } from './io';
 
@@ -264,16 +265,28 @@ export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
   return args;
 }
 
-/** Reads a text file as sacreBLEU's CLI does: split on LF only, right-strip each line. */
-function readLines(io: CliIO, file: string): string[] {
-  let text: string;
+/** A file's text, strictly UTF-8 (as Python's `open` reads it: an invalid byte is an error). */
+function readText(io: CliIO, file: string): string {
+  let bytes: Buffer;
   try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
+    bytes = readFileSync(resolve(io.cwd, file));
   } catch (e) {
     const reason =
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read it';
     throw new UserError(`${file}: ${reason}; check the path (relative to ${io.cwd})`);
   }
+  const decoded = decodeUtf8(bytes);
+  if ('invalid' in decoded) {
+    throw new UserError(
+      `${describeInvalidUtf8(file, decoded.invalid)}; save the file as UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`) and score it again`,
+    );
+  }
+  return decoded.text;
+}
+
+/** Reads a text file as sacreBLEU's CLI does: split on LF only, right-strip each line. */
+function readLines(io: CliIO, file: string): string[] {
+  const text = readText(io, file);
   if (text === '') return [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -294,12 +307,7 @@ interface Corpus {
 
 /** JSON Lines: one `{"prediction": str, "references": [str, ...]}` per line. */
 function readJsonl(io: CliIO, file: string): Corpus {
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch {
-    throw new UserError(`${file}: cannot read it; check the path (relative to ${io.cwd})`);
-  }
+  const text = readText(io, file);
   const hyps: string[] = [];
   const refRows: string[][] = [];
   text.split('\n').forEach((line, i) => {
@@ -327,7 +335,14 @@ function readJsonl(io: CliIO, file: string): Corpus {
     hyps.push(o.prediction);
     refRows.push(refs as string[]);
   });
-  const nStreams = Math.max(1, ...refRows.map((r) => r.length));
+  if (hyps.length === 0) {
+    throw new UserError(
+      `${file}: no records; write one {"prediction": ..., "references": [...]} object per line`,
+    );
+  }
+  // A loop, not Math.max(...rows): spreading a large file's rows overflows the stack.
+  let nStreams = 1;
+  for (const row of refRows) if (row.length > nStreams) nStreams = row.length;
   const refs: (string | null)[][] = Array.from({ length: nStreams }, () => []);
   for (const row of refRows) for (let j = 0; j < nStreams; j++) refs[j].push(row[j] ?? null);
   return { systems: [{ name: file, hypotheses: hyps }], refs };

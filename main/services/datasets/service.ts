@@ -27,6 +27,7 @@ import type {
 import type { ImportRequest } from '../../../shared/api/schemas';
 import { TEMP_PREFIX, fsyncDirectory, writeJsonAtomic, writeFileAtomic } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
+import { linkProblem } from '../workspace/workspace';
 import type { JobContext } from '../jobs/jobs';
 import { SplitWriter, iterateRows, readRows } from './split-file';
 import type { Row } from './split-file';
@@ -47,7 +48,7 @@ export interface ResolvedFile {
 }
 
 /** Rewrites resolved paths in an import error back to the names the user knows. */
-function renameFilesInError(error: unknown, files: ResolvedFile[]): unknown {
+export function renameFilesInError(error: unknown, files: ResolvedFile[]): unknown {
   if (!(error instanceof Error) || error.name !== 'DatasetImportError') return error;
   const e = error as Error & { file?: string };
   for (const f of files) {
@@ -107,6 +108,10 @@ export class DatasetService {
     const broken: DatasetList['broken'] = [];
     const entries = await readdir(this.workspace.datasetsDir, { withFileTypes: true });
     for (const entry of entries) {
+      if (entry.isSymbolicLink() && !entry.name.startsWith('.')) {
+        broken.push({ folder: entry.name, problem: linkProblem('datasets', entry.name) });
+        continue;
+      }
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const result = await this.readManifest(entry.name);
       if ('problem' in result) broken.push({ folder: entry.name, problem: result.problem });

@@ -54,7 +54,8 @@ const tensorEntry = z.object({
 export type TensorEntry = z.infer<typeof tensorEntry>;
 
 const fileRecord = {
-  file: z.string().regex(/^[\w.-]+$/),
+  // A plain name inside the model folder: no path, not `.` or `..`.
+  file: z.string().regex(/^\w[\w.-]*$/),
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 };

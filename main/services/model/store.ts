@@ -9,6 +9,7 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_PREFIX, fsyncDirectory } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
+import { linkProblem } from '../workspace/workspace';
 import { BadRequestError, NotFoundError } from '../errors';
 import { checkpointBytes, readCheckpoint, readManifest } from './checkpoint';
 import type { ModelManifest } from './checkpoint';
@@ -131,6 +132,10 @@ export class ModelStore {
       () => [],
     );
     for (const entry of entries) {
+      if (entry.isSymbolicLink() && !entry.name.startsWith('.')) {
+        broken.push({ folder: entry.name, problem: linkProblem('models', entry.name) });
+        continue;
+      }
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const dir = join(this.workspace.modelsDir, entry.name);
       try {

@@ -42,8 +42,15 @@ export class PlanError extends Error {
       const source = lines[p.line - 1];
       if (source !== undefined && source.trim() !== '') {
         const number = String(p.line);
-        out.push(`  ${number} | ${source}`);
-        out.push(`  ${' '.repeat(number.length)} | ${' '.repeat(Math.max(0, p.col - 1))}^`);
+        // A long line (minified JSON) is shown as 100 characters around the column.
+        const from = source.length > 120 ? Math.max(0, p.col - 1 - 50) : 0;
+        const shown = source.length > 120 ? source.slice(from, from + 100) : source;
+        const lead = from > 0 ? '…' : '';
+        const tail = from + shown.length < source.length ? '…' : '';
+        out.push(`  ${number} | ${lead}${shown}${tail}`);
+        out.push(
+          `  ${' '.repeat(number.length)} | ${' '.repeat(Math.max(0, p.col - 1 - from + lead.length))}^`,
+        );
       }
     }
     const more = this.problems.length - maxProblems;
@@ -74,6 +81,8 @@ export interface PlanSource {
   problem(path: PlanPath, message: string): PlanProblem;
 }
 
+const TOO_DEEP = 'nested too deeply to read; a plan needs only a few levels of nesting';
+
 /**
  * Parses `text`; a syntax error becomes a PlanError at its line. `file` is how messages name the
  * file (as the user typed it).
@@ -91,7 +100,9 @@ export function parsePlanSource(file: string, text: string): PlanSource {
       doc.errors.map((e) => ({
         ...at(e.pos[0]),
         where: '',
-        message: `not valid YAML or JSON: ${e.message.replace(/ at line \d+, column \d+.*$/s, '')}`,
+        message: /call stack/i.test(e.message)
+          ? TOO_DEEP
+          : `not valid YAML or JSON: ${e.message.replace(/ at line \d+, column \d+.*$/s, '')}`,
       })),
       text,
     );
@@ -120,10 +131,23 @@ export function parsePlanSource(file: string, text: string): PlanSource {
     }
     return locate(path);
   };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof RangeError
+        ? TOO_DEEP
+        : /alias/i.test(reason)
+          ? 'its YAML aliases (*name) expand to too many values; write the values out instead'
+          : `cannot be read (${reason})`;
+    throw new PlanError(file, [{ line: 1, col: 1, where: '', message }], text);
+  }
   return {
     file,
     text,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value,
     locate,
     locateKey,
     problem: (path, message) => ({ ...locate(path), where: formatPath(path), message }),

@@ -21,6 +21,7 @@ import { scoreNames } from '../../../shared/evaluation/score-run';
 import type { EnergySettings } from '../../../shared/evaluation/energy-units';
 import { loadIntensityTable } from '../energy/carbon';
 import { detectFormat } from '../datasets/importers/index';
+import { decodeUtf8 } from '../datasets/importers/utf8-locate';
 import { systemLabel } from '../runs/system';
 import { IMPORT_ONLY_KEYS, PLAN_KEYS, planSchema } from './plan-schema';
 import type { PlanDatasetEntry, PlanFile, PlanSystemEntry } from './plan-schema';
@@ -453,16 +454,36 @@ function findBaseline(
   return loose.length > 1 ? 'ambiguous' : null;
 }
 
+/** Largest plan file read. */
+const MAX_PLAN_BYTES = 1024 * 1024;
+
 /**
  * Reads and checks the plan at `file` (resolved against `cwd`).
  * @throws PlanError listing every problem with its line; a missing file is one too.
  */
 export async function loadPlan(file: string, cwd: string): Promise<ReportPlan> {
   const full = isAbsolute(file) ? file : resolve(cwd, file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(full, 'utf8');
+    // A plan is a few kilobytes; a huge file is the wrong one, and parsing it would take minutes.
+    const { size } = await stat(full);
+    if (size > MAX_PLAN_BYTES) {
+      throw new PlanError(
+        file,
+        [
+          {
+            line: 1,
+            col: 1,
+            where: '',
+            message: `the file is ${(size / 1024 / 1024).toFixed(1)} MiB; a plan is a short YAML or JSON file (at most 1 MiB) — check that this is the plan`,
+          },
+        ],
+        '',
+      );
+    }
+    bytes = await readFile(full);
   } catch (error) {
+    if (error instanceof PlanError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new PlanError(
       file,
@@ -480,7 +501,23 @@ export async function loadPlan(file: string, cwd: string): Promise<ReportPlan> {
       '',
     );
   }
-  text = text.replace(/^\uFEFF/, '');
+  const decoded = decodeUtf8(bytes);
+  if ('invalid' in decoded) {
+    const { line, offset, byte } = decoded.invalid;
+    throw new PlanError(
+      file,
+      [
+        {
+          line,
+          col: 1,
+          where: '',
+          message: `invalid UTF-8 (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at offset ${offset}); save the plan as UTF-8`,
+        },
+      ],
+      '',
+    );
+  }
+  const text = decoded.text.replace(/^\uFEFF/, '');
   const source = parsePlanSource(file, text);
   const parsed = planSchema.safeParse(source.value ?? {});
   if (!parsed.success) throw new PlanError(file, shapeProblems(source, parsed.error.issues), text);

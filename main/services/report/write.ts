@@ -2,8 +2,9 @@
  * Writes a report folder: `runs/<id>/` (run.json, outputs.txt, segments.csv) assembled out of
  * sight and swapped in with renames, then results.json, results.csv, report.md and report.html,
  * each written atomically (report.html last: it is what people open). A killed writer leaves the
- * previous report's files whole; its hidden temporary folder is swept by the next write. Other
- * files in the folder are never touched, and a `runs/` folder that is not a report's is refused.
+ * previous report's files whole; its hidden temporary folder and files are swept by the next
+ * write. Other files in the folder are never touched, and a `runs/` folder that is not a report's
+ * is refused.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { isProcessAlive } from '../process-alive';
 import { OUTPUTS_TXT, RUN_JSON } from '../runs/record';
 import { TEMP_PREFIX, fsyncDirectory, writeFileAtomic } from '../workspace/atomic';
 import type { RunFiles } from './collect';
+import { STATE_FILE } from './state';
 import { renderResultsCsv } from './render/csv';
 import { renderHtml } from './render/html';
 import { renderMarkdown } from './render/markdown';
@@ -56,12 +58,17 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Temporary folders a killed writer left behind. */
+/** Temp names of the report's own files (writeFileAtomic: `.tmp-<name>-<pid>-<hex>`). */
+const TEMP_FILE = new RegExp(
+  `^${TEMP_PREFIX.replace('.', '\\.')}(?:${[REPORT_HTML, REPORT_MD, RESULTS_JSON, RESULTS_CSV, STATE_FILE].map((n) => n.replace(/\./g, '\\.')).join('|')})-(\\d+)-[0-9a-f]{8}$`,
+);
+
+/** Temporary folders and files a killed writer left behind. */
 async function sweep(outDir: string): Promise<void> {
   for (const name of await readdir(outDir).catch(() => [] as string[])) {
-    const m = new RegExp(`^${TEMP_PREFIX.replace('.', '\\.')}runs-(?:old-)?(\\d+)-[0-9a-f]+$`).exec(
-      name,
-    );
+    const m =
+      new RegExp(`^${TEMP_PREFIX.replace('.', '\\.')}runs-(?:old-)?(\\d+)-[0-9a-f]+$`).exec(name) ??
+      TEMP_FILE.exec(name);
     if (m && !isProcessAlive(Number(m[1])))
       await rm(join(outDir, name), { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import { importCodeCarbonCsv } from '../energy/imports/codecarbon';
 import { EnergyInputError } from '../energy/imports/errors';
 import { BadRequestError } from '../errors';
 import type { ResolvedFile } from '../datasets/service';
+import { decodeUtf8, describeInvalidUtf8 } from '../datasets/importers/utf8-locate';
 import { LOGPROBS_JSONL, OUTPUTS_TXT } from './record';
 import { importedRunEnergy, parseEcoevalEnergy } from './run-energy';
 import { outputsText, splitLines } from './store';
@@ -28,13 +29,22 @@ interface Target {
 }
 
 async function readText(file: ResolvedFile): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file.path, 'utf8');
+    bytes = await readFile(file.path);
   } catch (error) {
     throw new BadRequestError(
       `${file.display ?? file.path}: cannot read it (${(error as Error).message}); check the file and try again.`,
     );
   }
+  // Strict: an invalid byte would otherwise be scored (or recorded) as U+FFFD.
+  const decoded = decodeUtf8(bytes);
+  if ('invalid' in decoded) {
+    throw new BadRequestError(
+      `${describeInvalidUtf8(file.display ?? file.path, decoded.invalid)}; save the file as UTF-8 and try again.`,
+    );
+  }
+  return decoded.text;
 }
 
 function shown(file: ResolvedFile): string {

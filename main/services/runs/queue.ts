@@ -7,7 +7,7 @@
  * their own progress get `job:progress` events (segments, rate, ETA, joules so far, run id).
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobProgress, QueuedJob } from '../../../shared/api/types';
@@ -16,6 +16,7 @@ import { CancelledError } from '../jobs/jobs';
 import { writeJsonAtomic } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
 import { isProcessAlive } from '../process-alive';
+import { RUN_ID_PATTERN, RUN_JSON } from './record';
 
 export type MeasuredKind = QueuedJob['kind'];
 
@@ -151,8 +152,8 @@ export class MeasuredQueue {
 
   /**
    * Opens the workspace's queue: jobs a previous process left queued or running are marked
-   * `interrupted` (and adopted, with that process's recent history); a live process's jobs are
-   * left alone.
+   * `interrupted` (and adopted, with that process's recent history) — or `done`, when the run a
+   * running job planned is already committed; a live process's jobs are left alone.
    */
   static async open(
     workspace: Workspace,
@@ -165,10 +166,18 @@ export class MeasuredQueue {
     let changed = false;
     for (const entry of onDisk) {
       if (ownedElsewhere(entry, queue.#me)) continue;
-      if (entry.state === 'queued' || entry.state === 'running') {
+      const ended = entry.owner ? ` (process ${entry.owner.pid} ended)` : '';
+      if (entry.state === 'running' && (await queue.#committed(entry.plannedRunId))) {
+        // Killed after its run was committed, before the queue heard: the run is whole and kept.
+        entry.state = 'done';
+        entry.runId = entry.plannedRunId;
+        entry.message = `EcoEval stopped${ended} after this job saved run ${entry.runId}; the run is kept.`;
+        entry.endedAt = new Date().toISOString();
+        changed = true;
+      } else if (entry.state === 'queued' || entry.state === 'running') {
         const was = entry.state === 'running' ? 'finished' : 'started';
         entry.state = 'interrupted';
-        entry.message = `EcoEval stopped before this job ${was}${entry.owner ? ` (process ${entry.owner.pid} ended)` : ''}; nothing was saved. Restart it to run it again.`;
+        entry.message = `EcoEval stopped before this job ${was}${ended}; nothing was saved. Restart it to run it again.`;
         entry.endedAt = new Date().toISOString();
         changed = true;
       }
@@ -177,6 +186,15 @@ export class MeasuredQueue {
     }
     if (changed) await queue.#persist();
     return queue;
+  }
+
+  /** Whether the run a job planned to write exists (committed: run.json is in its folder). */
+  async #committed(runId: string | null): Promise<boolean> {
+    if (!runId || !RUN_ID_PATTERN.test(runId)) return false;
+    return stat(join(this.workspace.runsDir, runId, RUN_JSON)).then(
+      (info) => info.isFile(),
+      () => false,
+    );
   }
 
   /** Reads queue.json; a damaged file is moved aside (kept for the user) and the queue starts empty. */

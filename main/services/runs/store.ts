@@ -30,6 +30,7 @@ import {
 import { BadRequestError, NotFoundError } from '../errors';
 import { TEMP_PREFIX, fsyncDirectory, writeFileAtomic, writeJsonAtomic } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
+import { linkProblem } from '../workspace/workspace';
 import type { DatasetService } from '../datasets/service';
 import { findSplit } from '../datasets/service';
 import {
@@ -129,6 +130,17 @@ export class RunStore {
     const broken: RunList['broken'] = [];
     const entries = await readdir(this.workspace.runsDir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
+      if (/^queue\.broken-.*\.json$/.test(entry.name)) {
+        broken.push({
+          folder: entry.name,
+          problem: `runs/queue.json was damaged, so EcoEval set it aside as runs/${entry.name} and started an empty queue; jobs listed in it can be queued again by hand, then delete the file`,
+        });
+        continue;
+      }
+      if (entry.isSymbolicLink() && !entry.name.startsWith('.')) {
+        broken.push({ folder: entry.name, problem: linkProblem('runs', entry.name) });
+        continue;
+      }
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       if (!RUN_ID_PATTERN.test(entry.name)) {
         broken.push({ folder: entry.name, problem: `runs/${entry.name} is not a run folder name` });

@@ -2,8 +2,10 @@
  * Inter-process workspace lock: the desktop app, the browser host and the CLI may share one
  * workspace, so every mutation runs inside `withLock`. The lock is a file created with O_EXCL
  * holding the owner's pid, host and purpose; a holder that died (same host, pid gone) is taken
- * over, so a killed process never wedges the workspace. Held only for the duration of a write.
+ * over, so a killed process never wedges the workspace — nor does one that had this process's pid
+ * (a restarted container gives the app the same pid again). Held only for the duration of a write.
  */
+import { randomBytes } from 'node:crypto';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,12 @@ export interface LockOwner {
   host: string;
   purpose: string;
   since: string;
+  /** Which acquisition: tells this process's own holds from an earlier process with its pid. */
+  token?: string;
 }
+
+/** Tokens of the locks this process holds now (several WorkspaceLock objects may share a folder). */
+const HELD = new Set<string>();
 
 export class WorkspaceBusyError extends Error {
   constructor(
@@ -61,17 +68,18 @@ export class WorkspaceLock {
         this.#depth--;
       }
     }
-    await this.acquire(purpose);
+    const token = await this.acquire(purpose);
     this.#depth = 1;
     try {
       return await action();
     } finally {
       this.#depth = 0;
       await rm(this.file, { force: true });
+      HELD.delete(token);
     }
   }
 
-  private async acquire(purpose: string): Promise<void> {
+  private async acquire(purpose: string): Promise<string> {
     const timeoutMs = this.options.timeoutMs ?? 15_000;
     const pollMs = this.options.pollMs ?? 50;
     const started = Date.now();
@@ -80,16 +88,27 @@ export class WorkspaceLock {
       host: hostname(),
       purpose,
       since: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
     };
     for (;;) {
-      try {
-        const handle = await open(this.file, 'wx', 0o644);
-        await handle.writeFile(JSON.stringify(me));
-        await handle.sync();
+      const handle = await open(this.file, 'wx', 0o644).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+        return null;
+      });
+      if (handle) {
+        HELD.add(me.token!);
+        try {
+          await handle.writeFile(JSON.stringify(me));
+          await handle.sync();
+        } catch (error) {
+          // Disk full: leave no half-written lock behind.
+          await handle.close().catch(() => undefined);
+          await rm(this.file, { force: true });
+          HELD.delete(me.token!);
+          throw error;
+        }
         await handle.close();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        return me.token!;
       }
       const owner = await readOwner(this.file);
       if (await this.isStale(owner)) {
@@ -102,9 +121,15 @@ export class WorkspaceLock {
     }
   }
 
-  /** A lock is stale when its holder is a dead process on this host, or it is unreadable and old. */
+  /**
+   * A lock is stale when its holder is a dead process on this host (or had our pid but is not one
+   * of our holds), or it is unreadable and old.
+   */
   private async isStale(owner: LockOwner | null): Promise<boolean> {
-    if (owner && owner.host === hostname()) return !isProcessAlive(owner.pid);
+    if (owner && owner.host === hostname()) {
+      if (owner.pid === process.pid) return !owner.token || !HELD.has(owner.token);
+      return !isProcessAlive(owner.pid);
+    }
     if (!owner) {
       // A holder killed between create and write leaves an empty file; give it a moment first.
       try {

@@ -3,12 +3,13 @@
  * manifests beside their data files. Resolves the folder (flag, ECOEVAL_WORKSPACE, else the OS's
  * per-user app-data folder), creates the layout, and sweeps leftovers of killed writers.
  */
-import { mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEMP_PREFIX } from './atomic';
 import { WorkspaceLock } from './lock';
 import { isProcessAlive } from '../process-alive';
+import { systemError } from '../errors';
 
 export const WORKSPACE_SCHEMA = 1;
 
@@ -75,9 +76,16 @@ export class Workspace {
 
   /**
    * Removes what killed writers left: staging folders whose owner process is gone and temp files
-   * beside manifests. Neither was ever visible as a saved object, so nothing saved is lost.
+   * beside manifests. Neither was ever visible as a saved object, so nothing saved is lost. A
+   * read-only workspace (or a full disk) is left as it is: it can still be browsed.
    */
   async sweep(): Promise<void> {
+    await this.#sweep().catch((error: unknown) => {
+      if (!systemError(error)) throw error;
+    });
+  }
+
+  async #sweep(): Promise<void> {
     await this.lock.withLock('sweep', async () => {
       for (const entry of await readdir(this.stagingDir).catch(() => [] as string[])) {
         const pid = Number(entry.split('-')[0]);
@@ -90,7 +98,8 @@ export class Workspace {
         for (const entry of await readdir(dir).catch(() => [] as string[])) {
           if (entry.startsWith(TEMP_PREFIX))
             await rm(join(dir, entry), { recursive: true, force: true });
-          else {
+          // Never through a link: it may lead out of the workspace, to files that are not ours.
+          else if (!(await isLinkOrGone(join(dir, entry)))) {
             for (const inner of await readdir(join(dir, entry)).catch(() => [] as string[])) {
               if (inner.startsWith(TEMP_PREFIX) && !ownedByLiveProcess(inner)) {
                 await rm(join(dir, entry, inner), { force: true });
@@ -101,6 +110,18 @@ export class Workspace {
       }
     });
   }
+}
+
+/** The `broken` entry of a symbolic link where a saved folder should be (datasets, models, runs). */
+export function linkProblem(kind: 'datasets' | 'models' | 'runs', name: string): string {
+  return `${kind}/${name} is a symbolic link, not a folder; EcoEval lists only folders inside the workspace — replace the link with a copy of the folder, or remove it`;
+}
+
+async function isLinkOrGone(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSymbolicLink(),
+    () => true,
+  );
 }
 
 /** Temp names end in `-<pid>-<hex>`: keep those of live writers. */

@@ -20,6 +20,7 @@ import { CsvError } from 'csv-parse';
 import type { Options } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { EmptySegmentTally } from './empty-segments.js';
+import { quotedNames } from './fields.js';
 import { LineSource } from './line-source.js';
 import type { TableSpec } from './spec.js';
 import { DEFAULT_MAX_BYTES, DatasetImportError, IMPORT_BATCH_ROWS } from './types.js';
@@ -234,7 +235,7 @@ export async function* parseRecords(
 }
 
 function headerError(file: string, missing: string[], header: string[]): DatasetImportError {
-  const names = (list: string[]): string => list.map((name) => `"${name}"`).join(', ');
+  const names = (list: string[]): string => quotedNames(list);
   return new DatasetImportError({
     file,
     line: 1,

@@ -35,13 +35,16 @@ export function hasPath(record: Record<string, unknown>, path: string): boolean 
   return resolvePath(record, path) !== MISSING;
 }
 
+/** Nesting levels leafPaths descends; deeper objects are listed as one path (no stack overflow). */
+const MAX_PATH_DEPTH = 16;
+
 /** Dotted paths of all non-object values in `record` ('translation.en', 'id'), in key order. */
-export function leafPaths(record: Record<string, unknown>, prefix = ''): string[] {
+export function leafPaths(record: Record<string, unknown>, prefix = '', depth = 1): string[] {
   const paths: string[] = [];
   for (const [key, value] of Object.entries(record)) {
     const path = prefix + key;
-    if (isPlainObject(value) && Object.keys(value).length > 0)
-      paths.push(...leafPaths(value, `${path}.`));
+    if (isPlainObject(value) && Object.keys(value).length > 0 && depth < MAX_PATH_DEPTH)
+      paths.push(...leafPaths(value, `${path}.`, depth + 1));
     else paths.push(path);
   }
   return paths;
@@ -179,13 +182,25 @@ export function rowFromRecord(
   return { source, references };
 }
 
+/**
+ * Names for a message, quoted: at most `max` of them and each cut to 60 characters, so a file
+ * with a huge header or record does not make a huge message.
+ */
+export function quotedNames(list: string[], max = 20): string {
+  const shown = list
+    .slice(0, max)
+    .map((name) => `"${name.length > 60 ? `${name.slice(0, 60)}…` : name}"`)
+    .join(', ');
+  return list.length > max ? `${shown} and ${list.length - max} more` : shown;
+}
+
 /** Error for mapped fields that the first record does not have, listing the ones it has. */
 export function unknownFieldsError(
   place: RecordPlace,
   missing: string[],
   available: string[],
 ): DatasetImportError {
-  const names = (list: string[]): string => list.map((name) => `"${name}"`).join(', ');
+  const names = (list: string[]): string => quotedNames(list);
   const noun = place.unit === 'row' ? 'column' : 'field';
   return new DatasetImportError({
     file: place.file,

@@ -24,7 +24,9 @@ export class LineSource {
   private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private lines: string[] = [];
   private next = 0;
-  private pending = '';
+  /** The unfinished last line, in the pieces it arrived in (joined once its end is seen). */
+  private pending: string[] = [];
+  private pendingChars = 0;
   private started = false;
   private eof = false;
 
@@ -103,18 +105,21 @@ export class LineSource {
   }
 
   private split(text: string): void {
-    const joined = this.pending + text;
-    const parts = joined.split('\n');
-    this.pending = this.eof ? '' : (parts.pop() as string);
-    if (this.eof && parts[parts.length - 1] === '') parts.pop();
-    if (this.pending.length > MAX_LINE_CHARS) {
-      throw new DatasetImportError({
-        file: this.file,
-        line: this.linesRead + this.lines.length - this.next + parts.length + 1,
-        problem: `line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters`,
-        hint: 'Check that the file has one segment per line with LF or CR LF line ends',
-      });
+    if (!this.eof && text.indexOf('\n') === -1) {
+      // Still inside one line: keep the piece; joining on every chunk would be quadratic.
+      this.pending.push(text);
+      this.pendingChars += text.length;
+      this.checkLineLength(0);
+      return;
     }
+    this.pending.push(text);
+    const joined = this.pending.join('');
+    const parts = joined.split('\n');
+    const rest = this.eof ? '' : (parts.pop() as string);
+    this.pending = rest ? [rest] : [];
+    this.pendingChars = rest.length;
+    if (this.eof && parts[parts.length - 1] === '') parts.pop();
+    this.checkLineLength(parts.length);
     if (joined.indexOf('\r') !== -1) this.normaliseLineEnds(parts);
     // Keep what is not yet handed out; drop what is.
     if (this.next < this.lines.length) {
@@ -125,6 +130,17 @@ export class LineSource {
       this.lines = parts;
     }
     this.next = 0;
+  }
+
+  /** Refuses an unfinished line over MAX_LINE_CHARS; `newLines` complete lines precede it. */
+  private checkLineLength(newLines: number): void {
+    if (this.pendingChars <= MAX_LINE_CHARS) return;
+    throw new DatasetImportError({
+      file: this.file,
+      line: this.linesRead + this.lines.length - this.next + newLines + 1,
+      problem: `line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters`,
+      hint: 'Check that the file has one segment per line with LF or CR LF line ends',
+    });
   }
 
   private normaliseLineEnds(parts: string[]): void {

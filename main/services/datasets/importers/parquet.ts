@@ -6,7 +6,15 @@
  * 1-based row number.
  */
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, FileMetaData, SchemaTree } from 'hyparquet';
+import type {
+  AsyncBuffer,
+  Compressors,
+  FileMetaData,
+  PageHeader,
+  RowGroup,
+  SchemaTree,
+} from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
 import { EmptySegmentTally } from './empty-segments.js';
 import { INVALID_UTF8, compileMapping, rowFromRecord, unknownFieldsError } from './fields.js';
@@ -17,6 +25,29 @@ import { DEFAULT_MAX_BYTES, DatasetImportError, IMPORT_BATCH_ROWS } from './type
 import type { ImportedBatch, ImportReport } from './types.js';
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Largest decompressed page accepted; real pages are a few MiB (one huge value: more). */
+const MAX_PAGE_BYTES = 256 << 20;
+
+/**
+ * The decompressors, refusing a page size a damaged page header makes up (NaN, negative,
+ * absurd): hyparquet hands it on unchecked and a decompressor can then loop forever.
+ */
+const guardedCompressors: Compressors = Object.fromEntries(
+  Object.entries(compressors).map(([codec, decompress]) => [
+    codec,
+    (input: Uint8Array, outputLength: number) => {
+      if (
+        !Number.isSafeInteger(outputLength) ||
+        outputLength < 0 ||
+        outputLength > MAX_PAGE_BYTES
+      ) {
+        throw new Error('a page header gives an impossible uncompressed size');
+      }
+      return decompress(input, outputLength);
+    },
+  ]),
+);
 
 /** Strict replacement for hyparquet's lenient string decoding; bad bytes become INVALID_UTF8. */
 function stringFromBytes(bytes: Uint8Array | undefined): string | undefined {
@@ -50,9 +81,13 @@ function fileBuffer(opened: OpenedFile): AsyncBuffer {
   };
 }
 
-async function readMetadata(opened: OpenedFile): Promise<FileMetaData> {
+/** The footer metadata and the schema tree built from it (a damaged schema fails here too). */
+async function readMetadata(
+  opened: OpenedFile,
+): Promise<{ metadata: FileMetaData; tree: SchemaTree }> {
   try {
-    return await parquetMetadataAsync(fileBuffer(opened));
+    const metadata = await parquetMetadataAsync(fileBuffer(opened));
+    return { metadata, tree: parquetSchema(metadata) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new DatasetImportError({
@@ -94,8 +129,107 @@ function topColumn(tree: SchemaTree, path: string): string {
   return names.find((name) => path.startsWith(`${name}.`)) ?? path.split('.')[0];
 }
 
+function isCount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * What makes a page header unsafe to decode, or null. hyparquet trusts the header: a field a
+ * damaged header lacks becomes NaN offsets, and its level decoder then loops forever.
+ */
+function pageHeaderProblem(header: PageHeader, room: number): string | null {
+  if (!isCount(header.compressed_page_size) || !isCount(header.uncompressed_page_size)) {
+    return 'a page header has no valid page size';
+  }
+  if (header.compressed_page_size > room) return 'a page runs past the end of its column chunk';
+  switch (header.type) {
+    case 'DATA_PAGE': {
+      const h = header.data_page_header;
+      const ok =
+        h &&
+        isCount(h.num_values) &&
+        h.encoding &&
+        h.definition_level_encoding &&
+        h.repetition_level_encoding;
+      return ok ? null : 'a data page header is incomplete';
+    }
+    case 'DATA_PAGE_V2': {
+      const h = header.data_page_header_v2;
+      const ok =
+        h &&
+        isCount(h.num_values) &&
+        isCount(h.num_nulls) &&
+        isCount(h.num_rows) &&
+        h.num_nulls <= h.num_values &&
+        h.encoding &&
+        isCount(h.definition_levels_byte_length) &&
+        isCount(h.repetition_levels_byte_length) &&
+        h.definition_levels_byte_length + h.repetition_levels_byte_length <=
+          header.compressed_page_size;
+      return ok ? null : 'a data page header is incomplete';
+    }
+    case 'DICTIONARY_PAGE': {
+      const h = header.dictionary_page_header;
+      return h && isCount(h.num_values) && h.encoding
+        ? null
+        : 'a dictionary page header is incomplete';
+    }
+    case 'INDEX_PAGE':
+      return null;
+    default:
+      return 'a page has an unknown type';
+  }
+}
+
+/**
+ * Reads the column chunks of `group` that `columns` need and checks every page header hyparquet
+ * will decode; returns a buffer that serves hyparquet's reads from those bytes (no second read).
+ */
+async function checkedGroupBuffer(
+  file: AsyncBuffer,
+  group: RowGroup,
+  columns: string[],
+): Promise<AsyncBuffer> {
+  const spans: { start: number; bytes: Uint8Array }[] = [];
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data;
+    if (!meta || !columns.includes(meta.path_in_schema[0])) continue;
+    const name = meta.path_in_schema.join('.');
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const end = start + Number(meta.total_compressed_size);
+    if (!(Number.isSafeInteger(start) && start >= 0 && end >= start && end <= file.byteLength)) {
+      throw new Error(`column "${name}" lies outside the file`);
+    }
+    const bytes = new Uint8Array(await file.slice(start, end));
+    const reader = {
+      view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      offset: 0,
+    };
+    const total = Number(meta.num_values);
+    let values = 0;
+    while (values < total && reader.offset < bytes.length - 1) {
+      const header = parquetHeader(reader);
+      const problem = pageHeaderProblem(header, bytes.length - reader.offset);
+      if (problem) throw new Error(`column "${name}": ${problem}`);
+      reader.offset += header.compressed_page_size;
+      values += header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
+    }
+    spans.push({ start, bytes });
+  }
+  return {
+    byteLength: file.byteLength,
+    slice(start: number, end?: number) {
+      const stop = end ?? file.byteLength;
+      const span = spans.find((s) => start >= s.start && stop <= s.start + s.bytes.length);
+      if (!span) return file.slice(start, end);
+      return span.bytes.slice(start - span.start, stop - span.start).buffer;
+    },
+  };
+}
+
 async function readGroup(
   fileName: string,
+  group: RowGroup,
   options: {
     file: AsyncBuffer;
     metadata: FileMetaData;
@@ -105,7 +239,12 @@ async function readGroup(
   },
 ): Promise<Record<string, unknown>[]> {
   try {
-    return await parquetReadObjects({ ...options, compressors, parsers: { stringFromBytes } });
+    return await parquetReadObjects({
+      ...options,
+      file: await checkedGroupBuffer(options.file, group, options.columns),
+      compressors: guardedCompressors,
+      parsers: { stringFromBytes },
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new DatasetImportError({
@@ -124,8 +263,7 @@ export async function* readParquet(
 ): AsyncGenerator<ImportedBatch, ImportReport> {
   const opened = await openInputFile(spec.file, spec.maxBytes);
   try {
-    const metadata = await readMetadata(opened);
-    const tree = parquetSchema(metadata);
+    const { metadata, tree } = await readMetadata(opened);
     const fields = [spec.mapping.source, ...spec.mapping.references];
     const available = columnPaths(tree);
     const missing = fields.filter((field) => !available.includes(field));
@@ -143,7 +281,7 @@ export async function* readParquet(
     for (const group of metadata.row_groups) {
       const groupRows = Number(group.num_rows);
       signal?.throwIfAborted();
-      const records = await readGroup(spec.file, {
+      const records = await readGroup(spec.file, group, {
         file,
         metadata,
         columns,
@@ -188,7 +326,7 @@ export async function listParquetColumns(
 ): Promise<string[]> {
   const opened = await openInputFile(file, maxBytes);
   try {
-    return columnPaths(parquetSchema(await readMetadata(opened)));
+    return columnPaths((await readMetadata(opened)).tree);
   } finally {
     await opened.handle.close();
   }

@@ -82,3 +82,22 @@ export async function locateInvalidUtf8(handle: FileHandle): Promise<InvalidUtf8
     if (found) return found;
   }
 }
+
+/**
+ * Decodes a whole file's bytes as strict UTF-8 (a BOM is kept as U+FEFF, as Node's 'utf8' does);
+ * on an invalid sequence returns where it is instead of replacing it with U+FFFD.
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string } | { invalid: InvalidUtf8 } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+  } catch {
+    const scanner = new Utf8Scanner();
+    return { invalid: scanner.feed(bytes) ?? scanner.end() ?? { offset: 0, line: 1, byte: 0 } };
+  }
+}
+
+/** `FILE:LINE: invalid UTF-8 (byte 0xNN at offset N)` for messages. */
+export function describeInvalidUtf8(file: string, found: InvalidUtf8): string {
+  const byte = found.byte.toString(16).toUpperCase().padStart(2, '0');
+  return `${file}:${found.line}: invalid UTF-8 (byte 0x${byte} at offset ${found.offset})`;
+}

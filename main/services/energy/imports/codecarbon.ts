@@ -7,7 +7,7 @@ import { gradeOf } from '../figure';
 import { buildSignature } from '../signature';
 import type { ComponentFigure, EnergyFigure } from '../types';
 import { parseCsvWithLines } from './csv';
-import { EnergyInputError } from './errors';
+import { EnergyInputError, MAX_FIGURE, quoted } from './errors';
 
 /** One imported CodeCarbon row. */
 export interface ImportedRun {
@@ -43,11 +43,11 @@ export function importCodeCarbonCsv(text: string, file: string): ImportedRun[] {
         return undefined;
       }
       const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0)
+      if (!Number.isFinite(n) || n < 0 || n > MAX_FIGURE)
         throw new EnergyInputError(
           file,
           r.line,
-          `${col} "${raw}" is not a non-negative number`,
+          `${col} ${quoted(raw)} is not a non-negative number${n > MAX_FIGURE ? ' of a plausible size' : ''}`,
           'Fix or delete the row',
         );
       return n;

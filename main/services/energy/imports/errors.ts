@@ -15,3 +15,11 @@ export class EnergyInputError extends Error {
     this.name = 'EnergyInputError';
   }
 }
+
+/** A value from the file for a message: quoted and escaped (no raw CR or tab), at most 60 characters. */
+export function quoted(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+/** Largest figure accepted (kWh, s, W): far above any real one, and its joules stay finite. */
+export const MAX_FIGURE = 1e12;

@@ -8,7 +8,7 @@ import { Ledger } from '../ledger';
 import { componentFigure } from '../figure';
 import type { ComponentFigure, MeterDescriptor } from '../types';
 import { parseCsvWithLines } from './csv';
-import { EnergyInputError } from './errors';
+import { EnergyInputError, MAX_FIGURE, quoted } from './errors';
 
 /** A parsed wall-meter log. */
 export interface WallMeterSeries {
@@ -74,23 +74,23 @@ export function importWallMeterCsv(
       throw new EnergyInputError(
         file,
         r.line,
-        `timestamp "${ts}" has no UTC offset, so daylight-saving changes make it ambiguous`,
+        `timestamp ${quoted(ts)} has no UTC offset, so daylight-saving changes make it ambiguous`,
         'Add Z or an offset such as +01:00, or use epoch seconds',
       );
     if (t === undefined)
       throw new EnergyInputError(
         file,
         r.line,
-        `"${ts}" is not a timestamp`,
+        `${quoted(ts)} is not a timestamp`,
         'Use ISO 8601 with an offset (2026-03-29T01:59:59+01:00) or epoch seconds/milliseconds',
       );
     const raw = r.values[vCol];
     const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v) || v < 0)
+    if (raw === '' || !Number.isFinite(v) || v < 0 || v > MAX_FIGURE)
       throw new EnergyInputError(
         file,
         r.line,
-        `${vCol} "${raw}" is not a non-negative number`,
+        `${vCol} ${quoted(raw)} is not a non-negative number${v > MAX_FIGURE ? ' of a plausible size' : ''}`,
         'Fix or delete the row',
       );
     const prev = points.at(-1);
@@ -98,14 +98,14 @@ export function importWallMeterCsv(
       throw new EnergyInputError(
         file,
         r.line,
-        `timestamp "${ts}" is not after the previous row's`,
+        `timestamp ${quoted(ts)} is not after the previous row's`,
         'Sort the log by time and remove duplicates',
       );
     if (kind === 'energy' && prev && v * scale < prev.value)
       throw new EnergyInputError(
         file,
         r.line,
-        `cumulative ${vCol} went down (${raw})`,
+        `cumulative ${vCol} went down (${quoted(raw)})`,
         'The meter was reset: split the log at this row',
       );
     points.push({ tMs: t + offsetMs, value: v * scale });

@@ -88,7 +88,7 @@ async function presentFile(
   fallback: string,
 ): Promise<string | null> {
   const name = entry === undefined ? fallback : typeof entry === 'string' ? entry : entry.file;
-  if (!name || basename(name) !== name) return null;
+  if (!name || basename(name) !== name || /^\.+$/.test(name)) return null;
   return stat(join(root, name)).then(
     () => name,
     () => null,
@@ -99,10 +99,16 @@ const RETRAIN_HINT =
   'Re-copy the model folder, or retrain / re-save the checkpoint; do not edit model.json by hand.';
 
 function describeZod(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+  return (
+    error.issues
+      .slice(0, 3)
+      // zod says "expected object, received undefined" for a field that is not there.
+      .map(
+        (i) =>
+          `${i.path.join('.') || '(root)'}: ${/received undefined$/.test(i.message) ? 'missing' : i.message}`,
+      )
+      .join('; ')
+  );
 }
 
 async function readManifest(dir: string): Promise<ModelManifest> {
@@ -186,7 +192,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const manifestPath = join(root, MODEL_JSON);
   const config = manifest.config;
   const weightsFile = manifest.weights.file;
-  if (basename(weightsFile) !== weightsFile) {
+  // `..` passes the basename test but names the folder above.
+  if (basename(weightsFile) !== weightsFile || /^\.+$/.test(weightsFile)) {
     throw new CheckpointError(
       `${manifestPath}: weights.file must be a file name inside the model folder, got "${weightsFile}".`,
     );
