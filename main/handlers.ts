@@ -59,6 +59,8 @@ function modelInfo(m: ModelSummary): ModelInfo {
     kind: m.kind,
     preset: m.preset ?? 'custom',
     parameters: m.parameters,
+    vocabSize: m.vocabSize,
+    srcVocabSize: m.srcVocabSize,
     status: m.status,
     step: m.step,
     joules: m.joules,

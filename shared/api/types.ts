@@ -195,6 +195,10 @@ export interface ModelInfo {
   kind: string;
   preset: string;
   parameters: number;
+  /** The target side's vocabulary (the only one when source and target share it). */
+  vocabSize: number;
+  /** The source side's vocabulary when it is separate (`--separate-vocab`), else null. */
+  srcVocabSize: number | null;
   status: string;
   step: number;
   joules: number | null;

@@ -9,6 +9,8 @@ const base: ModelInfo = {
   kind: 'encoder-decoder',
   preset: 'tiny',
   parameters: 1000,
+  vocabSize: 4000,
+  srcVocabSize: null,
   status: 'completed',
   step: 300,
   joules: 12_340,
@@ -38,7 +40,7 @@ describe('ModelTable', () => {
           { ...base, id: 'b', energyMethod: 'estimate', energyGrade: 'D' },
           { ...base, id: 'c', energyMethod: 'counter+estimate' },
           { ...base, id: 'd' }, // an older record: no method stored
-          { ...base, id: 'e', joules: null, energyMethod: 'off' },
+          { ...base, id: 'e', joules: null, energyMethod: 'off', srcVocabSize: 3000 },
         ],
       },
     });
@@ -52,6 +54,11 @@ describe('ModelTable', () => {
       'estimate',
     ]);
     const rows = target.querySelectorAll('tbody tr');
+    const vocab = [...target.querySelectorAll('[data-testid="model-vocab"]')].map((e) =>
+      e.textContent!.trim(),
+    );
+    expect(vocab[0]).toBe('4,000 shared');
+    expect(vocab[4]).toBe('3,000 src / 4,000 tgt');
     expect(rows[0].textContent).toContain('12.34 kJ');
     expect(rows[4].textContent).toContain('—');
     const why = target.querySelectorAll('[data-testid="backend-why"]');

@@ -172,6 +172,8 @@ export const MODEL: ModelInfo = {
   kind: 'transformer',
   preset: 'tiny',
   parameters: 123456,
+  vocabSize: 500,
+  srcVocabSize: null,
   status: 'cancelled',
   step: 20,
   joules: 50,
