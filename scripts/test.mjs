@@ -1,6 +1,7 @@
-// `npm test`: lint (ESLint, Prettier), type checks (tsc, svelte-check), build, vitest, the
-// packaging check, and Playwright — then one plain summary line `N passed, N failed, N skipped`
-// built from the runners' JSON reports (each lint/type/packaging check counts as one test).
+// `npm test`: lint (ESLint, Prettier), type checks (tsc, svelte-check), build, Electronegativity,
+// vitest, the packaging check, and Playwright — then one plain summary line
+// `N passed, N failed, N skipped` built from the runners' JSON reports (each lint, type, scan and
+// packaging check counts as one test).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,14 @@ const built =
   want('build') || want('e2e') || want('dist')
     ? check('build (electron-vite)', process.execPath, ['scripts/build.mjs'])
     : true;
+
+// Electronegativity over the app's sources (main/, renderer/, shared/, package.json): one test,
+// failing on any finding above informational or any file the tool cannot parse.
+if (want('electronegativity'))
+  check('electronegativity (Electron security scan)', process.execPath, [
+    'scripts/electronegativity.mjs',
+    '--quiet',
+  ]);
 
 if (want('unit')) {
   const file = join(reports, 'vitest.json');

@@ -111,6 +111,8 @@ describe('Electron main process (source)', () => {
       );
     }
     expect(source('main/index.ts')).toMatch(/\bapp\.enableSandbox\(\)/);
+    // A middle click on a link opens no window (Electronegativity's AUXCLICK_JS_CHECK).
+    expect(prefs).toMatch(/\bdisableBlinkFeatures:\s*'Auxclick'/);
   });
 
   it('no remote module anywhere', () => {
@@ -357,6 +359,7 @@ describe('Electron main process (behaviour)', () => {
     expect(prefs.nodeIntegrationInSubFrames ?? false).toBe(false);
     expect(prefs.webviewTag ?? false).toBe(false);
     expect(prefs.allowRunningInsecureContent ?? false).toBe(false);
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
     expect(String(prefs.preload)).toMatch(/preload\.cjs$/);
     expect(ourPage.startsWith('file://') || ourPage.startsWith('http://localhost')).toBe(true);
   });
@@ -399,6 +402,15 @@ describe('Electron main process (behaviour)', () => {
       h.openExternal.mockClear();
       expect(open({ url })).toEqual({ action: 'deny' });
       expect(h.openExternal).toHaveBeenCalledWith(url);
+    }
+    // What is opened is the URL as checked (the parser's serialisation), not the page's string.
+    for (const [url, opened] of [
+      ['https://GitHub.com/a b', 'https://github.com/a%20b'],
+      ['https://github.com\\@evil.example/', 'https://github.com/@evil.example/'],
+    ]) {
+      h.openExternal.mockClear();
+      expect(open({ url })).toEqual({ action: 'deny' });
+      expect(h.openExternal).toHaveBeenCalledWith(opened);
     }
   });
 
