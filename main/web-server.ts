@@ -3,6 +3,8 @@
  * /bridge, bound to 127.0.0.1 only. Every request needs the per-launch token (from the URL it
  * prints, kept in an HttpOnly SameSite=Strict cookie), a loopback Host header (DNS rebinding) and,
  * when a browser sends one, our own Origin — so no other page or local process can drive it.
+ * What a client has not read yet is bounded per client (bridge/outbox.ts): a stalled tab cannot
+ * grow the host, and it still gets every job's final state once it reads again.
  *
  * Usage: node out/main/web-server.js [--port 5178] [--workspace DIR]
  */
@@ -19,6 +21,7 @@ import { appRoot, createAppServices } from './app';
 import type { AppServices } from './app';
 import type { HostAdapter } from './handlers';
 import { dispatch } from './bridge/dispatch';
+import { Outbox, eventKey } from './bridge/outbox';
 import { resolveUpload } from './services/files';
 import { BadRequestError } from './services/errors';
 import { resolveWorkspaceDir } from './services/workspace/workspace';
@@ -265,14 +268,22 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const sockets = new Set<WebSocket>();
+  // One outbox per client: what it has not read yet stays bounded (main/bridge/outbox.ts).
+  const sockets = new Map<WebSocket, Outbox>();
   const unsubscribe = services.subscribe((event, payload) => {
     const frame = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    const key = eventKey(event, payload);
+    for (const outbox of sockets.values()) outbox.event(key, frame);
   });
   wss.on('connection', (ws: WebSocket) => {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    const outbox = new Outbox(ws, {
+      onCutOff: (reason) => log(`bridge client closed: ${reason}`),
+    });
+    sockets.set(ws, outbox);
+    ws.on('close', () => {
+      sockets.delete(ws);
+      outbox.dispose();
+    });
     // Oversized or malformed frames: ws closes the socket (1009/1002); log, never crash.
     ws.on('error', (error) => log(`bridge socket closed: ${error.message}`));
     ws.on('message', (data, isBinary) => {
@@ -286,10 +297,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       // `null` is valid JSON: read fields only from an object.
       if (typeof message !== 'object' || message === null) message = {};
       const id = typeof message.id === 'number' ? message.id : -1;
-      void dispatch(services.handlers, message.channel, message.args ?? [], (e) =>
-        log(`handler error: ${(e as Error)?.stack ?? String(e)}`),
-      ).then((reply) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...reply }));
+      const { channel, args } = message;
+      outbox.request(async () => {
+        const reply = await dispatch(services.handlers, channel, args ?? [], (e) =>
+          log(`handler error: ${(e as Error)?.stack ?? String(e)}`),
+        );
+        return JSON.stringify({ id, ...reply });
       });
     });
   });
@@ -308,7 +321,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     services,
     async close() {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      for (const ws of sockets.keys()) ws.terminate();
       wss.close();
       // Drop open connections first: a stalled request would keep server.close() waiting forever.
       const closed = new Promise<void>((r) => server.close(() => r()));

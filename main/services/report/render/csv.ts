@@ -2,15 +2,25 @@
  * results.csv: one row per run × score, with the score's interval and signature and the run's
  * energy (interval, kind, grade, methods, signature), carbon with its source, and the dataset and
  * model hashes. RFC 4180: CRLF line ends, fields with a comma, quote or line break double-quoted.
+ * Text that a spreadsheet would run as a formula is made inert (csv-cell.ts); numbers stay numbers.
  * Also the per-segment CSV of a run folder in the report.
  */
 import type { RunSegmentsPage } from '../../../../shared/api/types';
 import type { ReportResults } from '../results-schema';
+import { inertCsvText } from './csv-cell';
 
 export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
+  // Only strings carry user text (names, tags, hypotheses...); a number such as -1.5 must stay
+  // a number, so it never gets the formula guard.
   const text =
-    typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? String(value)
+        : ''
+      : typeof value === 'string'
+        ? inertCsvText(value)
+        : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
