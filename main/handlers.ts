@@ -74,6 +74,10 @@ function modelInfo(m: ModelSummary): ModelInfo {
   };
 }
 
+function keptCheckpoint(result: { modelId: string; record: { step: number } }): string {
+  return `Training was cancelled at step ${result.record.step}; its last checkpoint (${result.modelId}) was kept.`;
+}
+
 /** Training as a measured-queue job: it waits its turn, so its energy windows are its own. */
 function registerTraining(context: HandlerContext): void {
   const { datasets, jobs, queue } = context;
@@ -123,15 +127,11 @@ function registerTraining(context: HandlerContext): void {
               }
             },
           ),
-        { id: job.jobId, signal: job.signal },
+        { id: job.jobId, signal: job.signal, keptOnCancel: keptCheckpoint },
       );
       // A cancelled training still ends with a loadable checkpoint: the caller gets the model.
       return job.signal.aborted
-        ? {
-            value: result,
-            cancelled: true,
-            message: `Training was cancelled at step ${result.record.step}; its last checkpoint (${result.modelId}) was kept.`,
-          }
+        ? { value: result, cancelled: true, message: keptCheckpoint(result) }
         : { value: result };
     },
     { unit: 'steps', reportsProgress: true },

@@ -48,7 +48,16 @@ export class JobRegistry {
     label: string,
     unit: string,
     work: (job: JobContext) => Promise<T>,
-    options: { signal?: AbortSignal; onStart?: (id: string) => void; id?: string } = {},
+    options: {
+      signal?: AbortSignal;
+      onStart?: (id: string) => void;
+      id?: string;
+      /**
+       * Work that returns normally on a cancel (training keeps its last checkpoint) ends
+       * `cancelled`, not `done`, with this message.
+       */
+      keptOnCancel?: (result: T) => string;
+    } = {},
   ): Promise<T> {
     // A caller may bring its own id (the measured queue's), so progress and cancel use one id.
     const id = options.id ?? `${kind}-${randomBytes(6).toString('hex')}`;
@@ -96,7 +105,14 @@ export class JobRegistry {
     this.sink(snapshot('running'));
     try {
       const result = await work(context);
-      this.sink(snapshot('done'));
+      // Whatever the work returned, a cancelled job must not be reported as done: the UI would
+      // say "finished" where the queue and the model list say "cancelled".
+      if (controller.signal.aborted) {
+        const message = options.keptOnCancel?.(result) ?? `${label} was cancelled.`;
+        this.sink(snapshot('cancelled', message));
+      } else {
+        this.sink(snapshot('done'));
+      }
       return result;
     } catch (error) {
       const cancelled = controller.signal.aborted;
