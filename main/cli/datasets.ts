@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { importRequest } from '../../shared/api/schemas';
 import { detectFormat } from '../services/datasets/importers';
+import { slugify } from '../services/datasets/service';
 import type { DatasetManifest, FieldStatistics } from '../../shared/api/types';
 import { toApiError } from '../bridge/dispatch';
 import { validatedApi } from '../bridge/direct';
@@ -207,9 +208,16 @@ async function run(argv: string[], io: CliIO): Promise<number> {
           return EXIT_USAGE;
         }
         const manifest = await api.importDataset(raw);
+        // Scripts address datasets by id: say so when the name's id was taken (by an earlier
+        // import, or by the app importing the same name at this moment).
+        const wanted = slugify(manifest.name);
+        const taken =
+          manifest.id !== wanted
+            ? ` ("${wanted}" is another dataset's id; use "${manifest.id}" for this one)`
+            : '';
         print(
           manifest,
-          `Imported ${manifest.splits[0].rows.toLocaleString('en-US')} rows as "${manifest.id}".\n` +
+          `Imported ${manifest.splits[0].rows.toLocaleString('en-US')} rows as "${manifest.id}"${taken}.\n` +
             describe(manifest),
         );
         return EXIT_OK;

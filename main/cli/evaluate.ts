@@ -15,7 +15,7 @@ import type { CliCommand, CliIO } from './io';
 import { EXIT_OK, UserError } from './io';
 import { asCommand } from './export';
 import { DECODING_FLAGS, parseDecoding, parseFlags, parseWhole, usageError } from './args';
-import { jobProgressPrinter } from './job-progress';
+import { jobProgressPrinter, queueNoticePrinter } from './job-progress';
 import { describeRun } from './runs';
 import { cliServices } from './services';
 
@@ -26,7 +26,8 @@ const HELP = `${USAGE}
 
 Evaluates one system on one dataset split and saves it as a run (see \`ecoeval runs\`): the
 outputs, their scores with signatures, and the energy with its method and grade. Runs through
-the measured queue, one measured job at a time, so the energy belongs to this run alone.
+the measured queue, one measured job at a time across every EcoEval process on the workspace (it
+waits, and says so, while the app or another command measures), so the energy is this run's alone.
 
 System: a model in the workspace
   --model ID              model id (see \`ecoeval models list\`); runs its ONNX export
@@ -171,9 +172,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const api = validatedApi(services.handlers, debug);
   let job: QueuedJob | undefined;
   const printProgress = jobProgressPrinter(io);
+  const printNotices = queueNoticePrinter(io);
   const unsubscribe = services.subscribe((event, payload) => {
     const p = payload as JobProgress;
     if (event === 'job:progress' && job && p.jobId === job.jobId) printProgress(p);
+    // Why it waits (another process is measuring), after the job's own line.
+    if (event === 'queue:changed' && job) printNotices((payload as { jobs: QueuedJob[] }).jobs);
   });
   const onAbort = () => {
     if (job) void api.cancelJob(job.jobId);
@@ -203,6 +207,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         io.stderr(
           `${job.label}${job.position && job.position > 0 ? ` (queued, position ${job.position})` : ''}…\n`,
         );
+        printNotices(services.queue.list());
         ({ runId } = (await services.queue.wait(job.jobId)) as { runId: string });
       }
       const record: RunRecord = await scoreSavedRun(services.runs, runId, { bootstrap });

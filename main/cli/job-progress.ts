@@ -1,9 +1,10 @@
 /**
  * Progress of a measured-queue job (an evaluation) on stderr: a redrawn line on a terminal, a
  * plain log line every few seconds elsewhere (CI). Shared by `ecoeval evaluate` and
- * `ecoeval report run`, which prefixes each line with the job's place in the plan.
+ * `ecoeval report run`, which prefixes each line with the job's place in the plan. Also the
+ * one-line notices of a job that waits for another EcoEval process's measurement.
  */
-import type { JobProgress } from '../../shared/api/types';
+import type { JobProgress, QueuedJob } from '../../shared/api/types';
 import type { CliIO } from './io';
 import { joules } from './runs';
 
@@ -36,6 +37,24 @@ export function jobProgressPrinter(
       lastLog = Date.now();
       finished = p.done === p.total;
       io.stderr(`${prefix}${p.label}${tail}\n`);
+    }
+  };
+}
+
+/**
+ * Prints, once each, the messages of waiting or running queue jobs: that a job waits because
+ * another EcoEval process (the app, another command) is measuring on the workspace, and that it
+ * took over from one that died. Feed it the lists `queue:changed` carries.
+ */
+export function queueNoticePrinter(io: CliIO): (jobs: readonly QueuedJob[]) => void {
+  const said = new Set<string>();
+  return (jobs) => {
+    for (const job of jobs) {
+      if ((job.state !== 'queued' && job.state !== 'running') || !job.message) continue;
+      const key = `${job.jobId}\n${job.message}`;
+      if (said.has(key)) continue;
+      said.add(key);
+      io.stderr(`${job.message}\n`);
     }
   };
 }

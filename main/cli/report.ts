@@ -4,11 +4,13 @@
  * resumable after an interruption, then writes the report; `render` writes the same report from
  * runs already in the workspace; `schema` prints the JSON Schema of results.json.
  * Exit codes: 0 every run succeeded, 1 some failed (listed), 2 a bad plan or usage, 130 Ctrl-C.
+ * One process writes a report folder at a time (`.report.lock` in it): two would mix their files.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { WorkbenchApi } from '../../shared/api/contract';
-import type { RunRecord } from '../../shared/api/types';
+import type { QueuedJob, RunRecord } from '../../shared/api/types';
 import type { EnergyScale, EnergyUnit } from '../../shared/evaluation/energy-units';
 import type { AppServices } from '../app';
 import { appVersion } from '../app';
@@ -32,9 +34,11 @@ import { runPlan } from '../services/report/runner';
 import type { RunnerEvent } from '../services/report/runner';
 import { STATE_FILE } from '../services/report/state';
 import { REPORT_HTML, checkOutDir } from '../services/report/write';
+import { describeOwner, tryHoldLock } from '../services/workspace/lock';
+import type { HeldLock } from '../services/workspace/lock';
 import type { CliCommand, CliIO } from './io';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UserError } from './io';
-import { jobProgressPrinter } from './job-progress';
+import { jobProgressPrinter, queueNoticePrinter } from './job-progress';
 import { energyHeadline } from './runs';
 import { cliServices } from './services';
 
@@ -114,6 +118,23 @@ function outDirOf(io: CliIO, values: Values, workspaceRoot: string): string {
   return dir;
 }
 
+/** Marks a report folder being written; a holder that died is taken over. */
+export const REPORT_LOCK = '.report.lock';
+
+/**
+ * Claims the report folder for this command, or refuses at once: a report run takes minutes, and
+ * two processes writing one folder would leave one's results.json beside the other's runs.
+ */
+function holdOutDir(outDir: string, purpose: string): HeldLock {
+  mkdirSync(outDir, { recursive: true });
+  const claim = tryHoldLock(join(outDir, REPORT_LOCK), purpose);
+  if ('held' in claim) return claim.held;
+  const who = claim.busy ? `: ${describeOwner(claim.busy)}` : '';
+  throw new UserError(
+    `${outDir} is being written by another EcoEval process${who}. Wait for it to finish, or choose another --out folder.`,
+  );
+}
+
 function scoresLine(record: RunRecord): string {
   return record.scores.map((s) => `${s.name} ${s.score.toFixed(2)}`).join(', ');
 }
@@ -170,6 +191,7 @@ async function runCommand(planFile: string, values: Values, io: CliIO): Promise<
     plan.energy.measure ? 'auto' : 'off',
   );
   const api: WorkbenchApi = validatedApi(app.handlers, debugLog(io));
+  let folder: HeldLock | null = null;
   try {
     const outDir = outDirOf(io, values, app.workspace.root);
     io.stderr(
@@ -187,6 +209,12 @@ async function runCommand(planFile: string, values: Values, io: CliIO): Promise<
       throw error;
     }
     for (const n of prepared.notes) io.stderr(`note: ${n}\n`);
+    folder = holdOutDir(outDir, `report run of ${plan.display}`);
+    // Why a task waits: another EcoEval process (the app, another command) is measuring.
+    const notices = queueNoticePrinter(io);
+    const off = app.subscribe((event, payload) => {
+      if (event === 'queue:changed') notices((payload as { jobs: QueuedJob[] }).jobs);
+    });
     const outcome = await runPlan({
       plan,
       prepared,
@@ -197,7 +225,7 @@ async function runCommand(planFile: string, values: Values, io: CliIO): Promise<
       resume: values.resume ?? false,
       signal: io.signal,
       onEvent: eventPrinter(io),
-    });
+    }).finally(off);
     const done = outcome.outcomes.filter((o) => o.state === 'done').length;
     if (outcome.cancelled) {
       io.stderr(
@@ -237,6 +265,7 @@ async function runCommand(planFile: string, values: Values, io: CliIO): Promise<
     return EXIT_OK;
   } finally {
     await app.queue.close();
+    folder?.release();
   }
 }
 
@@ -282,6 +311,7 @@ async function renderCommand(values: Values, io: CliIO): Promise<number> {
     country = row.alpha2;
   }
   const app = await services(io, values.workspace);
+  let folder: HeldLock | null = null;
   try {
     const outDir = outDirOf(io, values, app.workspace.root);
     const { records, warnings } = await selectRuns(app.runs, chosen);
@@ -294,6 +324,7 @@ async function renderCommand(values: Values, io: CliIO): Promise<number> {
         : 'tag' in chosen
           ? `--tag ${chosen.tag}`
           : '--all';
+    folder = holdOutDir(outDir, `report render ${description}`);
     const { written, results } = await writeReport(outDir, {
       store: app.runs,
       records,
@@ -313,6 +344,7 @@ async function renderCommand(values: Values, io: CliIO): Promise<number> {
     return EXIT_OK;
   } finally {
     await app.queue.close();
+    folder?.release();
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * `ecoeval runs list|show ID|delete ID --yes|export ID --out DIR`: the workspace's evaluation runs
+ * `ecoeval runs list|show ID|rename ID NAME|tag ID [TAG...]|delete ID --yes|export ID --out DIR`:
+ * the workspace's evaluation runs
  * through the same API the app uses — scores with their signatures, energy with its method and
  * grade (an estimate is always called one), throughput and provenance. Unreadable run folders are
  * listed with the reason and never touched. Also the run description `ecoeval evaluate` prints.
@@ -17,6 +18,8 @@ export const RUNS_HELP = `Usage: ecoeval runs <command> [options]
 Commands:
   list                   Evaluation runs in the workspace, newest first (and unreadable run folders)
   show ID                Scores with signatures, energy with method and grade, throughput, provenance
+  rename ID NAME         Give a run another display name
+  tag ID [TAG ...]       Set a run's tags (none: remove them all)
   delete ID --yes        Delete a run
   export ID --out DIR    Copy the run's files (run.json, outputs.txt, ...) into DIR as ID.<file>
 
@@ -149,11 +152,21 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(RUNS_HELP);
     return values.help ? EXIT_OK : EXIT_USAGE;
   }
-  if (!['list', 'show', 'delete', 'export'].includes(command)) {
+  if (!['list', 'show', 'rename', 'tag', 'delete', 'export'].includes(command)) {
     io.stderr(`ecoeval runs: unknown command "${command}". Run \`ecoeval runs --help\`.\n`);
     return EXIT_USAGE;
   }
-  if (command !== 'list' && (!id || extra.length)) {
+  if (command === 'rename' && (!id || extra.length !== 1)) {
+    io.stderr(
+      'ecoeval runs rename: give the run id and the new name: ecoeval runs rename ID NAME\n',
+    );
+    return EXIT_USAGE;
+  }
+  if (command === 'tag' && !id) {
+    io.stderr('ecoeval runs tag: give the run id, then its tags: ecoeval runs tag ID [TAG ...]\n');
+    return EXIT_USAGE;
+  }
+  if (command !== 'list' && command !== 'rename' && command !== 'tag' && (!id || extra.length)) {
     io.stderr(`ecoeval runs ${command}: give one run id: ecoeval runs ${command} ID\n`);
     return EXIT_USAGE;
   }
@@ -189,6 +202,19 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       case 'show': {
         const record = await api.getRun(id);
         print(record, describeRun(record));
+        return EXIT_OK;
+      }
+      case 'rename': {
+        const record = await api.renameRun({ run: id, name: extra[0] });
+        print(record, `Renamed run ${record.id}: ${record.name}\n`);
+        return EXIT_OK;
+      }
+      case 'tag': {
+        const record = await api.tagRun({ run: id, tags: extra });
+        print(
+          record,
+          `Run ${record.id} ${record.tags.length ? `is tagged ${record.tags.join(', ')}` : 'has no tags'}\n`,
+        );
         return EXIT_OK;
       }
       case 'delete': {

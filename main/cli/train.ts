@@ -5,6 +5,8 @@
  * progress on a terminal (one redrawn line) or as plain lines elsewhere, and validation results
  * as they come. Ctrl-C stops after the current step with a loadable checkpoint (exit 130);
  * `--resume MODEL` continues it exactly. A built-in dataset is installed on first use.
+ * Training holds the workspace's measurement slot, as the app's queued jobs do: while another
+ * EcoEval process measures (an evaluation in the app, another command) it waits, and says so.
  */
 import { parseArgs } from 'node:util';
 import { toApiError } from '../bridge/dispatch';
@@ -22,7 +24,10 @@ import type {
 import type { CliCommand, CliIO } from './io';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UserError } from './io';
 import { cliServices } from './services';
-import { ServiceError } from '../services/errors';
+import { ServiceError, systemError } from '../services/errors';
+import { CancelledError } from '../services/jobs/jobs';
+import { takeoverMessage, waitingMessage } from '../services/workspace/measure-slot';
+import type { SlotHold } from '../services/workspace/measure-slot';
 
 export const TRAIN_HELP = `Usage: ecoeval train --dataset ID --preset tiny|small|base [options]
 
@@ -231,13 +236,19 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     ...(values['no-energy'] ? { energy: 'off' as const } : {}),
   };
 
+  const slot = await measurementSlot(io, services, request);
+  if (!slot) return 130;
   const printer = eventPrinter(io);
-  const handle = startTraining(request, { onEvent: printer, signal: io.signal });
   let result;
   try {
-    result = await handle.done;
-  } catch (error) {
-    throw new UserError(`training failed: ${(error as Error).message}`, EXIT_BAD_INPUT);
+    const handle = startTraining(request, { onEvent: printer, signal: io.signal });
+    try {
+      result = await handle.done;
+    } catch (error) {
+      throw new UserError(`training failed: ${(error as Error).message}`, EXIT_BAD_INPUT);
+    }
+  } finally {
+    slot.release();
   }
   const r = result.record;
   const bleus = r.curve.map((p) => p.validBleu).filter((b): b is number => b !== null);
@@ -259,6 +270,42 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   return r.status === 'cancelled' ? 130 : EXIT_OK;
+}
+
+/**
+ * Waits for the measurement slot (another EcoEval process may be measuring on the workspace), with
+ * a notice on stderr; null when Ctrl-C came first (nothing was trained).
+ */
+async function measurementSlot(
+  io: CliIO,
+  services: Awaited<ReturnType<typeof cliServices>>,
+  request: TrainRequest,
+): Promise<SlotHold | null> {
+  const purpose = request.resume
+    ? `Training ${request.resume} (resumed)`
+    : `Training ${request.preset} on ${request.dataset}`;
+  try {
+    const hold = await services.workspace.measureSlot.acquire(
+      { purpose },
+      {
+        signal: io.signal,
+        onWait: (holder) => io.stderr(`${waitingMessage(holder, 'training')}\n`),
+      },
+    );
+    if (hold.tookOver) {
+      io.stderr(`${takeoverMessage(hold.tookOver.from)}\n`);
+      await services.workspace.sweep();
+    }
+    return hold;
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      io.stderr('ecoeval train: cancelled while waiting; nothing was trained.\n');
+      return null;
+    }
+    const system = systemError(error);
+    if (system) throw new UserError(system.message);
+    throw error;
+  }
 }
 
 /** Installs a built-in dataset on first use; otherwise the dataset must exist. */

@@ -6,16 +6,30 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Linux: the state letter in /proc/<pid>/stat (Z zombie, X dead); null where unknown. */
-function procState(pid: number): string | null {
+/** Linux: the fields of /proc/<pid>/stat after "(comm)", from the state on; null where unknown. */
+function procFields(pid: number): string[] | null {
   if (process.platform !== 'linux') return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) S ...": comm may hold spaces and parentheses; the state follows the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/** Linux: the state letter (Z zombie, X dead); null where unknown. */
+function procState(pid: number): string | null {
+  return procFields(pid)?.[0] || null;
+}
+
+/**
+ * When the process started (Linux: clock ticks after boot, field 22 of /proc/<pid>/stat); null
+ * where unknown. A long-held lock records it, so a holder whose pid was reused by an unrelated
+ * process after it died is still recognised as gone.
+ */
+export function processStartTime(pid: number): string | null {
+  return procFields(pid)?.[19] ?? null;
 }
 
 export function isProcessAlive(pid: number | null | undefined): boolean {

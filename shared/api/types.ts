@@ -304,6 +304,13 @@ export interface RunEnergy {
   phases: RunEnergyPhase[];
   perUnit: { unit: string; count: number; joules: number; lowJ: number; highJ: number }[];
   windowS: number;
+  /**
+   * Wall-clock start and end of the run's window (ISO 8601), for measured runs: shows when the
+   * energy was drawn, and that no two runs of a workspace were measured at once. Absent in runs
+   * saved before they were recorded, and for imported figures.
+   */
+  startedAt?: string;
+  endedAt?: string;
   /** Power over time (seconds since the window began, watts) for the timeline. */
   timeline: { t: number; watts: number }[];
   carbon: { grams: number; lowG: number; highG: number; country: string; source: string } | null;

@@ -161,6 +161,7 @@ export class DatasetService {
     throw new BadRequestError(result.problem);
   }
 
+  /** The id for a new dataset named `base`: `base`, else `base-2`, `base-3`… (under the lock). */
   private async uniqueId(base: string): Promise<string> {
     const existing = new Set(await readdir(this.workspace.datasetsDir));
     if (!existing.has(base)) return base;
@@ -295,6 +296,16 @@ export class DatasetService {
       const now = new Date().toISOString();
       const firstSpec = splits[0].spec;
       return await this.workspace.lock.withLock(`import of "${meta.name}"`, async () => {
+        if (meta.builtin) {
+          // Another process installed this built-in meanwhile: one copy, not "<id>-2".
+          const installed = await this.readManifest(meta.idBase);
+          if ('manifest' in installed && installed.manifest.builtin) {
+            await rm(staging, { recursive: true, force: true });
+            return installed.manifest;
+          }
+        }
+        // Chosen here, under the lock: two processes importing one name at once get "name" and
+        // "name-2", exactly as one import after the other would.
         const id = await this.uniqueId(meta.idBase);
         const manifest: DatasetManifest = {
           schema: 1,
@@ -430,30 +441,57 @@ export class DatasetService {
       train: [counts.test + counts.valid, rows.length],
     };
     const dir = this.dir(manifest.id);
-    const infos: SplitInfo[] = [];
-    for (const name of targets) {
-      job.throwIfCancelled();
-      const writer = await SplitWriter.create(name, dir, `${name}-${tag()}.jsonl`);
-      const [from, to] = ranges[name];
-      const selected: Row[] = [];
-      for (let i = from; i < to; i++) selected.push(rows[order[i]]);
-      await writer.write(selected);
-      infos.push(await writer.finish());
-      job.progress(to, rows.length);
+    // Written out of sight: a file in the dataset's folder that its manifest does not name is
+    // garbage to the next commit — another process's split would delete these half-way.
+    const staging = join(
+      this.workspace.stagingDir,
+      `${process.pid}-split-${randomBytes(6).toString('hex')}`,
+    );
+    await mkdir(staging, { recursive: true });
+    try {
+      const infos: SplitInfo[] = [];
+      for (const name of targets) {
+        job.throwIfCancelled();
+        const writer = await SplitWriter.create(name, staging, `${name}-${tag()}.jsonl`);
+        const [from, to] = ranges[name];
+        const selected: Row[] = [];
+        for (let i = from; i < to; i++) selected.push(rows[order[i]]);
+        await writer.write(selected);
+        infos.push(await writer.finish());
+        job.progress(to, rows.length);
+      }
+      return await this.workspace.lock.withLock(`split of ${manifest.id}`, async () => {
+        const current = await this.get(manifest.id);
+        // Another process may have split (or re-imported) it meanwhile: checked again here.
+        const now = current.splits.find((s) => s.name === source.name);
+        const taken = targets.find(
+          (n) => n !== source.name && current.splits.some((s) => s.name === n),
+        );
+        if (taken || now?.sha256 !== source.sha256) {
+          throw new BadRequestError(
+            `Dataset "${manifest.id}" was changed by another EcoEval process while it was being split${taken ? ` (it now has a "${taken}" split)` : ''}; nothing was changed by this split. Look at it again, then split it if still needed.`,
+          );
+        }
+        for (const info of infos) {
+          for (const file of [info.file, `${info.file}.idx`]) {
+            await rename(join(staging, file), join(dir, file));
+          }
+        }
+        await fsyncDirectory(dir);
+        const updated: DatasetManifest = {
+          ...current,
+          splits: [...current.splits.filter((s) => !targets.includes(s.name as never)), ...infos],
+          splitRecord: { from: source.name, seed: request.seed, ratios: request.ratios },
+          updatedAt: new Date().toISOString(),
+        };
+        await writeJsonAtomic(join(dir, 'manifest.json'), updated);
+        await this.collectGarbage(manifest.id, updated);
+        this.options.onChanged?.('split');
+        return updated;
+      });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    return this.workspace.lock.withLock(`split of ${manifest.id}`, async () => {
-      const current = await this.get(manifest.id);
-      const updated: DatasetManifest = {
-        ...current,
-        splits: [...current.splits.filter((s) => !targets.includes(s.name as never)), ...infos],
-        splitRecord: { from: source.name, seed: request.seed, ratios: request.ratios },
-        updatedAt: new Date().toISOString(),
-      };
-      await writeJsonAtomic(join(dir, 'manifest.json'), updated);
-      await this.collectGarbage(manifest.id, updated);
-      this.options.onChanged?.('split');
-      return updated;
-    });
   }
 
   /** Removes data files no manifest references (left by a killed split, or replaced ones). */

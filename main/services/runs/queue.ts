@@ -5,15 +5,23 @@
  * process left queued or running come back as `interrupted` and can be queued again with the
  * same settings. Every change is pushed as `queue:changed`; jobs of kinds that do not report
  * their own progress get `job:progress` events (segments, rate, ETA, joules so far, run id).
+ *
+ * Across processes (the app or browser host and CLI commands on one workspace) each job also holds
+ * the workspace's measurement slot (workspace/measure-slot.ts) while it runs: a job whose turn has
+ * come waits, still `queued`, with a message naming the process it waits for, until the slot is
+ * free. Entries other processes left in queue.json are kept while those processes live and adopted
+ * (as on open) once they have ended.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobProgress, QueuedJob } from '../../../shared/api/types';
-import { BadRequestError, NotFoundError, ServiceError } from '../errors';
+import { BadRequestError, NotFoundError, ServiceError, systemError } from '../errors';
 import { CancelledError } from '../jobs/jobs';
 import { writeJsonAtomic } from '../workspace/atomic';
+import { takeoverMessage, waitingMessage } from '../workspace/measure-slot';
+import type { SlotClaim, SlotHold } from '../workspace/measure-slot';
 import type { Workspace } from '../workspace/workspace';
 import { isProcessAlive } from '../process-alive';
 import { RUN_ID_PATTERN, RUN_JSON } from './record';
@@ -162,30 +170,49 @@ export class MeasuredQueue {
   ): Promise<MeasuredQueue> {
     const queue = new MeasuredQueue(workspace, emit, options.throttleMs ?? 200);
     OPEN_INSTANCES.add(queue.#me.instance!);
+    // Most starts find nothing to adopt: no lock taken for them (every CLI command opens this).
     const onDisk = await queue.#readFile();
-    let changed = false;
+    if (onDisk.some((e) => !ownedElsewhere(e, queue.#me))) {
+      // Adopted under the lock, so two processes opening at once do not both adopt an entry.
+      await queue.#sync(false).catch(async () => {
+        // A read-only workspace (or a full disk): still show what was left behind.
+        await queue.#adopt(await queue.#readFile());
+      });
+    }
+    return queue;
+  }
+
+  /**
+   * Takes over the entries of processes that have ended (and of queues of this process that
+   * were closed): their queued or running jobs become `interrupted` (or `done` when the run was
+   * committed), ended ones join this queue's history. True when any entry was adopted.
+   */
+  async #adopt(onDisk: readonly Entry[]): Promise<boolean> {
+    let adopted = false;
+    // One time for the pass, so the list keeps their order (it sorts ended jobs by end time).
+    const now = new Date().toISOString();
     for (const entry of onDisk) {
-      if (ownedElsewhere(entry, queue.#me)) continue;
+      if (ownedElsewhere(entry, this.#me) || this.#entries.some((e) => e.jobId === entry.jobId))
+        continue;
       const ended = entry.owner ? ` (process ${entry.owner.pid} ended)` : '';
-      if (entry.state === 'running' && (await queue.#committed(entry.plannedRunId))) {
+      if (entry.state === 'running' && (await this.#committed(entry.plannedRunId))) {
         // Killed after its run was committed, before the queue heard: the run is whole and kept.
         entry.state = 'done';
         entry.runId = entry.plannedRunId;
         entry.message = `EcoEval stopped${ended} after this job saved run ${entry.runId}; the run is kept.`;
-        entry.endedAt = new Date().toISOString();
-        changed = true;
+        entry.endedAt = now;
       } else if (entry.state === 'queued' || entry.state === 'running') {
         const was = entry.state === 'running' ? 'finished' : 'started';
         entry.state = 'interrupted';
         entry.message = `EcoEval stopped before this job ${was}${ended}; nothing was saved. Restart it to run it again.`;
-        entry.endedAt = new Date().toISOString();
-        changed = true;
+        entry.endedAt = now;
       }
-      entry.owner = queue.#me;
-      queue.#entries.push(entry);
+      entry.owner = this.#me;
+      this.#entries.push(entry);
+      adopted = true;
     }
-    if (changed) await queue.#persist();
-    return queue;
+    if (adopted) this.#trim();
+    return adopted;
   }
 
   /** Whether the run a job planned to write exists (committed: run.json is in its folder). */
@@ -299,6 +326,11 @@ export class MeasuredQueue {
     const index = this.#entries.findIndex((e) => e.jobId === jobId);
     if (index < 0) return false;
     const entry = this.#entries[index];
+    if (entry.state === 'queued' && this.#running?.entry === entry) {
+      // Its turn has come and it waits for another process's measurement: stop waiting.
+      this.#running.controller.abort();
+      return true;
+    }
     if (entry.state === 'queued') {
       this.#entries.splice(index, 1);
       this.#waiters.get(jobId)?.reject(new CancelledError(entry.label));
@@ -365,17 +397,29 @@ export class MeasuredQueue {
 
   /** Writes our entries into queue.json, keeping those of other live processes. */
   #persist(): Promise<void> {
-    const write = async () => {
-      await this.workspace.lock.withLock('queue update', async () => {
-        const foreign = (await this.#readFile()).filter(
-          (e) => ownedElsewhere(e, this.#me) && !this.#entries.some((m) => m.jobId === e.jobId),
-        );
-        await writeJsonAtomic(this.file, { schema: 1, jobs: [...foreign, ...this.#entries] });
-      });
-    };
+    const write = () => this.#sync(true);
     // Serialised, and a failed write (disk full) does not stop later ones.
     this.#writes = this.#writes.then(write, write).catch(() => undefined);
     return this.#writes;
+  }
+
+  /**
+   * Under the workspace lock: reads queue.json, adopts what ended processes left there (a CLI
+   * killed while this app runs must not have its job silently dropped), and writes our entries
+   * beside those of live processes — always when `force`, else only when something was adopted.
+   */
+  async #sync(force: boolean): Promise<void> {
+    let adopted = false;
+    await this.workspace.lock.withLock('queue update', async () => {
+      const onDisk = await this.#readFile();
+      adopted = await this.#adopt(onDisk);
+      if (!force && !adopted) return;
+      const foreign = onDisk.filter(
+        (e) => ownedElsewhere(e, this.#me) && !this.#entries.some((m) => m.jobId === e.jobId),
+      );
+      await writeJsonAtomic(this.file, { schema: 1, jobs: [...foreign, ...this.#entries] });
+    });
+    if (adopted) this.emit.queue(this.list());
   }
 
   #pump(): void {
@@ -384,20 +428,99 @@ export class MeasuredQueue {
     if (!next) return;
     const executor = this.#executors.get(next.kind)!;
     const controller = new AbortController();
-    next.state = 'running';
-    next.startedAt = new Date().toISOString();
-    const settled = this.#execute(next, executor, controller).then((outcome) => {
+    // The slot is tried at once, so a job with nothing to wait for is `running` on return.
+    let claim: SlotClaim | { error: unknown };
+    try {
+      claim = this.workspace.measureSlot.tryAcquire({ purpose: next.label, jobId: next.jobId });
+    } catch (error) {
+      claim = { error };
+    }
+    if ('hold' in claim) this.#started(next, claim.hold);
+    const settled = this.#run(next, executor, controller, claim).then((outcome) => {
       this.#running = null;
       const w = this.#waiters.get(next.jobId);
-      this.#trim();
+      const withdrawn = !outcome.ok && outcome.withdrawn === true;
+      if (withdrawn) {
+        delete next.message;
+        // Cancelled while waiting for the slot: it leaves the line, as any waiting job does. On
+        // close it stays queued in queue.json, as the others waiting do (whichever queue opens or
+        // writes next shows it interrupted).
+        if (!this.#closed) this.#entries.splice(this.#entries.indexOf(next), 1);
+      } else {
+        this.#trim();
+      }
       this.#changed();
       this.#pump();
       // Waiters hear last, so they see the queue (and queue.json's write) already moved on.
       if (outcome.ok) w?.resolve(outcome.value);
-      else w?.reject(outcome.error);
+      else if (!(withdrawn && this.#closed)) w?.reject(outcome.error);
     });
     this.#running = { entry: next, controller, settled };
     this.#changed();
+  }
+
+  /** Marks a job running once it holds the measurement slot. */
+  #started(entry: Entry, hold: SlotHold): void {
+    entry.state = 'running';
+    entry.startedAt = new Date().toISOString();
+    if (hold.tookOver) {
+      entry.message = takeoverMessage(hold.tookOver.from);
+      // What the dead holder was writing (its staging folder) goes now, not at the next start.
+      void this.workspace.sweep().catch(() => undefined);
+    } else {
+      delete entry.message;
+    }
+  }
+
+  /** Waits for the measurement slot when another process holds it, runs the job, releases it. */
+  async #run(
+    entry: Entry,
+    executor: { run: Executor; options: ExecutorOptions },
+    controller: AbortController,
+    claim: SlotClaim | { error: unknown },
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown; withdrawn?: boolean }> {
+    let hold: SlotHold;
+    if ('error' in claim) return this.#failed(entry, claim.error);
+    if ('hold' in claim) {
+      hold = claim.hold;
+    } else {
+      entry.message = waitingMessage(claim.busy);
+      try {
+        hold = await this.workspace.measureSlot.acquire(
+          { purpose: entry.label, jobId: entry.jobId },
+          {
+            signal: controller.signal,
+            onWait: (holder) => {
+              const message = waitingMessage(holder);
+              if (entry.message === message) return;
+              entry.message = message;
+              this.#changed();
+            },
+          },
+        );
+      } catch (error) {
+        if (controller.signal.aborted || error instanceof CancelledError) {
+          return { ok: false, error: new CancelledError(entry.label), withdrawn: true };
+        }
+        return this.#failed(entry, error);
+      }
+      this.#started(entry, hold);
+      this.#changed();
+    }
+    try {
+      return await this.#execute(entry, executor, controller);
+    } finally {
+      hold.release();
+    }
+  }
+
+  /** The slot could not be taken (a read-only workspace, a full disk): the job fails. */
+  #failed(entry: Entry, error: unknown): { ok: false; error: unknown } {
+    const failure = systemError(error) ?? error;
+    entry.state = 'failed';
+    entry.message = userMessage(failure);
+    entry.endedAt = new Date().toISOString();
+    return { ok: false, error: failure };
   }
 
   async #execute(
@@ -452,6 +575,7 @@ export class MeasuredQueue {
       entry.state = result.cancelled ? 'cancelled' : 'done';
       entry.runId = result.runId ?? null;
       if (result.message) entry.message = result.message;
+      else delete entry.message;
       if (report) this.emit.progress(snapshot(result.cancelled ? 'cancelled' : 'done'));
       return { ok: true, value: result.value ?? { runId: entry.runId } };
     } catch (error) {

@@ -39,6 +39,8 @@ const runEnergy = z
     ),
     perUnit: z.array(z.object({ unit: z.string(), count: z.number(), ...band })),
     windowS: z.number(),
+    startedAt: z.string().optional(),
+    endedAt: z.string().optional(),
     timeline: z.array(z.object({ t: z.number(), watts: z.number() })),
     carbon: z
       .object({

@@ -111,6 +111,7 @@ export function measuredRunEnergy(input: {
     })),
     perUnit: renameUnits(input.perUnit),
     windowS: run.windowS,
+    ...(run.startedAt && run.endedAt ? { startedAt: run.startedAt, endedAt: run.endedAt } : {}),
     timeline: sumTimeline(input.timeline),
     carbon,
     signature,

@@ -27,7 +27,7 @@ import {
   utf8ByteLength,
   countWords,
 } from '../../../shared/metrics/perplexity';
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError, systemError } from '../errors';
 import { TEMP_PREFIX, fsyncDirectory, writeFileAtomic, writeJsonAtomic } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
 import { linkProblem } from '../workspace/workspace';
@@ -418,14 +418,26 @@ export class RunStore {
    */
   async export(id: string, directory: string): Promise<{ files: string[] }> {
     const dir = this.dir(id);
-    if (!(await exists(join(dir, RUN_JSON)))) throw new NotFoundError(`No run with id "${id}".`);
+    // Read under the lock: scores saved or the run deleted by another process meanwhile must not
+    // give a run.json of one moment beside a segments.json of another, or half the files.
+    const read = async () => {
+      if (!(await exists(join(dir, RUN_JSON)))) throw new NotFoundError(`No run with id "${id}".`);
+      const contents: [string, Buffer][] = [];
+      for (const name of RUN_FILES) {
+        const data = await readFile(join(dir, name)).catch(() => null);
+        if (data) contents.push([name, data]);
+      }
+      return contents;
+    };
+    const contents = await this.workspace.lock
+      .withLock(`export of run ${id}`, read)
+      // A read-only workspace can still be exported from (nobody can be writing to it).
+      .catch((error: unknown) => (systemError(error) ? read() : Promise.reject(error)));
     await mkdir(directory, { recursive: true });
     const files: string[] = [];
-    for (const name of RUN_FILES) {
-      const from = join(dir, name);
-      if (!(await exists(from))) continue;
+    for (const [name, data] of contents) {
       const to = join(directory, `${id}.${name}`);
-      await writeFileAtomic(to, await readFile(from));
+      await writeFileAtomic(to, data);
       files.push(to);
     }
     return { files };

@@ -7,7 +7,8 @@ import { lstat, mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises
 import { homedir, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEMP_PREFIX } from './atomic';
-import { WorkspaceLock } from './lock';
+import { WorkspaceLock, breakStaleLock, isStale, readLock } from './lock';
+import { MeasurementSlot } from './measure-slot';
 import { isProcessAlive } from '../process-alive';
 import { systemError } from '../errors';
 
@@ -39,6 +40,8 @@ export function resolveWorkspaceDir(
 
 export class Workspace {
   readonly lock: WorkspaceLock;
+  /** One measured job at a time across every process on the workspace (measure-slot.ts). */
+  readonly measureSlot: MeasurementSlot;
   readonly datasetsDir: string;
   readonly modelsDir: string;
   readonly runsDir: string;
@@ -47,6 +50,7 @@ export class Workspace {
 
   private constructor(readonly root: string) {
     this.lock = new WorkspaceLock(root);
+    this.measureSlot = new MeasurementSlot(root);
     this.datasetsDir = join(root, 'datasets');
     this.modelsDir = join(root, 'models');
     this.runsDir = join(root, 'runs');
@@ -75,8 +79,8 @@ export class Workspace {
   }
 
   /**
-   * Removes what killed writers left: staging folders whose owner process is gone and temp files
-   * beside manifests. Neither was ever visible as a saved object, so nothing saved is lost. A
+   * Removes what killed writers left: staging folders whose owner process is gone, temp files
+   * beside manifests, and a measurement slot whose holder is gone. Neither was ever visible as a saved object, so nothing saved is lost. A
    * read-only workspace (or a full disk) is left as it is: it can still be browsed.
    */
   async sweep(): Promise<void> {
@@ -87,6 +91,13 @@ export class Workspace {
 
   async #sweep(): Promise<void> {
     await this.lock.withLock('sweep', async () => {
+      // A measurement slot a killed process still holds (it would be taken over anyway).
+      try {
+        const slot = readLock(this.measureSlot.file);
+        if (slot && isStale(slot)) breakStaleLock(this.measureSlot.file, slot);
+      } catch {
+        // Unreadable: the next measured job reports it.
+      }
       for (const entry of await readdir(this.stagingDir).catch(() => [] as string[])) {
         const pid = Number(entry.split('-')[0]);
         if (!Number.isInteger(pid) || !isProcessAlive(pid) || pid === process.pid) {

@@ -1,5 +1,6 @@
-// The job bar's measured queue: place in line, progress with energy so far, cancel while it
-// waits or runs, restart with the reason once interrupted; and the energy badge's wording.
+// The job bar's measured queue: place in line, progress with energy so far, why a job waits for
+// another process, cancel while it waits or runs, restart with the reason once interrupted; and
+// the energy badge's wording.
 import { describe, expect, it } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import JobBar from '../../../renderer/src/components/JobBar.svelte';
@@ -82,6 +83,28 @@ describe('JobBar with the measured queue', () => {
     expect(cancelled).toEqual(['b']);
     expect(restarted).toEqual(['d']);
     expect(rows[3].querySelector('[role="alert"]')!.textContent).toBe('model is gone');
+    unmount(component);
+  });
+
+  it('says why the next job waits when another EcoEval process is measuring, and cancels it', () => {
+    const target = document.createElement('div');
+    const cancelled: string[] = [];
+    const waiting =
+      'Waiting for another EcoEval process: Evaluate x (pid 42, since 2026-01-01T00:00:00Z) is measuring; this job starts when it ends.';
+    const component = mount(JobBar, {
+      target,
+      props: {
+        jobs: [],
+        queue: [queued('b', 1, 'queued', waiting), queued('c', 2, 'queued')],
+        oncancel: (id: string) => cancelled.push(id),
+      },
+    });
+    flushSync();
+    const rows = [...target.querySelectorAll('[data-testid="queued-job"]')];
+    expect(rows[0].querySelector('[data-testid="job-waiting"]')!.textContent).toBe(waiting);
+    expect(rows[1].querySelector('[data-testid="job-waiting"]')).toBeNull();
+    (rows[0].querySelector('button') as HTMLButtonElement).click();
+    expect(cancelled).toEqual(['b']);
     unmount(component);
   });
 });

@@ -184,7 +184,7 @@ describe('ecoeval evaluate', () => {
 });
 
 describe('ecoeval runs', () => {
-  it('lists, shows, exports and deletes runs', async () => {
+  it('lists, shows, renames, tags, exports and deletes runs', async () => {
     const list = await run(runsCommand, ['list', '--json']);
     expect(list.code).toBe(0);
     const { runs, broken } = JSON.parse(list.out) as RunList;
@@ -211,6 +211,19 @@ describe('ecoeval runs', () => {
       ].sort(),
     );
     for (const f of files) expect(existsSync(f)).toBe(true);
+
+    const renamed = await run(runsCommand, ['rename', modelRun.id, 'tiny, greedy']);
+    expect([renamed.code, renamed.out]).toEqual([0, `Renamed run ${modelRun.id}: tiny, greedy\n`]);
+    const tagged = await run(runsCommand, ['tag', modelRun.id, 'baseline', 'cpu', '--json']);
+    expect(tagged.code).toBe(0);
+    expect(JSON.parse(tagged.out)).toMatchObject({
+      name: 'tiny, greedy',
+      tags: ['baseline', 'cpu'],
+    });
+    expect((await run(runsCommand, ['tag', modelRun.id])).out).toBe(
+      `Run ${modelRun.id} has no tags\n`,
+    );
+    expect((await run(runsCommand, ['rename', modelRun.id])).code).toBe(2);
 
     const refused = await run(runsCommand, ['delete', modelRun.id]);
     expect(refused.code).toBe(2);
