@@ -1,7 +1,9 @@
 // The hardening suite's numbers: how many bad inputs each entry point is fed and how many fuzz
-// runs there are, counted from the case tables the other hardening tests iterate. Prints one
-// summary line (`npm run test:hardening`), checks the README's Reliability section states the
-// same numbers, and checks the committed corpus is exactly what scripts/make-bad-inputs.mjs makes.
+// runs there are (from the case tables the bad-input tests iterate), the kill points and security
+// cases (the tests in the crash-* and security-* files), the concurrent cases and the load's size
+// and bounds (from the tables those tests use). Prints the summary (`npm run test:hardening`),
+// checks the README's Reliability section states the same numbers, and checks the committed
+// corpus is exactly what scripts/make-bad-inputs.mjs makes.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,6 +23,8 @@ import {
   WORKSPACE,
 } from './corpus';
 import { BAD } from './harness';
+import { CONCURRENT_CASES } from './concurrency-cases';
+import { LOAD, LOAD_BOUNDS } from './load-harness';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -54,12 +58,48 @@ function summary(): string {
   );
 }
 
+/** Tests (`it(` calls) in a hardening test file: each crash test is one kill point or fault. */
+function testsIn(file: string): number {
+  const source = readFileSync(join(repoRoot, 'test/hardening', file), 'utf8');
+  return source.match(/^\s*it\(/gm)?.length ?? 0;
+}
+
+function faultSummary(): string {
+  const kills = {
+    'dataset import': testsIn('crash-dataset-import.test.ts'),
+    evaluation: testsIn('crash-evaluation.test.ts'),
+    training: testsIn('crash-training.test.ts'),
+    report: testsIn('crash-report.test.ts'),
+    'workspace lock': testsIn('crash-lock.test.ts'),
+  };
+  const security = {
+    'browser host': testsIn('security-web-server.test.ts'),
+    Electron: testsIn('security-electron.test.ts') + testsIn('security-electronegativity.test.ts'),
+    'report escaping': testsIn('security-report.test.ts'),
+    'CSV injection': testsIn('security-csv.test.ts'),
+  };
+  const list = (table: Record<string, number>) =>
+    Object.entries(table)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+  return (
+    `${sum(Object.values(kills))} SIGKILL kill points (${list(kills)}), ` +
+    `${testsIn('crash-disk.test.ts')} disk-full and read-only cases; ` +
+    `${CONCURRENT_CASES} concurrent cases (browser host and CLI processes on one workspace) ` +
+    `and ${testsIn('concurrency-slot.test.ts')} measurement-slot tests; ` +
+    `${sum(Object.values(security))} security tests (${list(security)}); ` +
+    `load: ${LOAD.clients} clients, ${LOAD.requests.toLocaleString('en')} requests, ` +
+    `host RSS growth under ${LOAD_BOUNDS.requestRssGrowthMb} MB, p99 under ${LOAD_BOUNDS.p99Ms / 1000} s`
+  );
+}
+
 it('prints the summary, and the README states it', () => {
-  const line = summary();
-  console.log(`Hardening: ${line}`);
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Reliability'));
-  expect(section, 'README.md needs a "## Reliability" section with this line').toContain(line);
+  for (const line of [summary(), faultSummary()]) {
+    console.log(`Hardening: ${line}`);
+    expect(section, 'README.md needs a "## Reliability" section with this line').toContain(line);
+  }
 });
 
 function files(dir: string): Record<string, string> {
