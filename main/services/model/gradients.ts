@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sizeOf, tensorSpecs } from './config';
 import type { HostWeights, ModelConfig } from './config';
 import type { TokenBatch, Transformer } from './transformer';
+import { activeWasm, f32 } from './wasm-heap';
 
 export interface ShardGradients {
   /** Gradient of the shard's mean loss, by tensor name. */
@@ -16,12 +17,17 @@ export interface ShardGradients {
   tokens: number;
 }
 
-/** Forward, backward and a host copy of every gradient. */
+/**
+ * Forward, backward and a host copy of every gradient. With `into`, the gradients are copied
+ * straight from the backend's memory into that flat buffer (`flatLayout` order) and returned as
+ * views of it: no per-step allocations, and a worker's shared buffer is written in one copy.
+ */
 export async function shardGradients(
   model: Transformer,
   batch: TokenBatch,
   seed: number,
   labelSmoothing: number,
+  into?: { layout: FlatLayout; flat: Float32Array },
 ): Promise<ShardGradients> {
   let tokens: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
@@ -30,12 +36,26 @@ export async function shardGradients(
     return parts.loss;
   }, model.trainables);
   const host = new Map<string, Float32Array>();
-  for (const [name, p] of model.params)
-    host.set(name, (await grads[p.name].data()) as Float32Array);
+  if (into) {
+    for (const e of into.layout.entries) {
+      const target = into.flat.subarray(e.offset, e.offset + e.length);
+      copyToHost(grads[model.p(e.name).name], target);
+      host.set(e.name, target);
+    }
+  } else {
+    for (const [name, p] of model.params)
+      host.set(name, (await grads[p.name].data()) as Float32Array);
+  }
   const loss = (await value.data())[0];
   const count = (await tokens!.data())[0];
   tf.dispose([value, tokens!, ...Object.values(grads)]);
   return { grads: host, lossSum: loss * count, tokens: count };
+}
+
+/** Copies a float32 tensor into `target` (from the wasm heap directly when possible). */
+function copyToHost(t: tf.Tensor, target: Float32Array): void {
+  const wasm = activeWasm();
+  target.set(wasm ? f32(wasm, t) : (t.dataSync() as Float32Array));
 }
 
 /** Offsets of every tensor in one flat float32 buffer, in canonical order. */

@@ -5,6 +5,9 @@
  * label-smoothed cross-entropy that ignores padding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedLinear } from './fused-linear';
+import { dropoutMask, fusedCrossEntropy, fusedLayerNorm } from './fused-ops';
+import { hostCompute } from './host-tensors';
 import { hashSeed } from './rng';
 
 /**
@@ -19,7 +22,18 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor2D {
     const save = args[1] as tf.GradSaveFunc;
     // The forward scope ends before back-propagation: keep the indices alive through `save`.
     save([flat]);
-    const value = tf.gather(e, flat.reshape([-1])) as tf.Tensor2D;
+    // Rows copied in JS: the wasm Gather kernel took ~9 ms for 1024 rows of a 4000×128 table.
+    const [rows, d] = [flat.shape[0], e.shape[1]];
+    const size = e.shape[0];
+    const [value] = hostCompute([e, flat], [[rows, d]], ([table, ids], [out]) => {
+      for (let r = 0; r < rows; r++) {
+        if (!(ids[r] >= 0 && ids[r] < size)) {
+          throw new Error(`token id ${ids[r]} is outside the embedding table (0–${size - 1})`);
+        }
+        const from = ids[r] * d;
+        for (let j = 0; j < d; j++) out[r * d + j] = table[from + j];
+      }
+    }) as tf.Tensor2D[];
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.scatterND(saved[0], dy, e.shape);
     return { value, gradFunc };
   });
@@ -35,16 +49,38 @@ export function oneHotFloat(labels: tf.Tensor1D, depth: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(labels, depth, 1, 0, 'int32'), 'float32') as tf.Tensor2D;
 }
 
-/** `x · W + b` on a `[rows, in]` matrix (2-D keeps the wasm matmul on its fast path). */
-export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
+/**
+ * `x · W + b` on a `[rows, in]` matrix (2-D keeps the wasm matmul on its fast path), with an
+ * optional ReLU. With a bias it is one fused op whose gradient yields dW and db from a single
+ * product (fused-linear.ts).
+ */
+export function linear(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias?: tf.Tensor,
+  relu = false,
+): tf.Tensor2D {
+  if (bias) return fusedLinear(x, weight as tf.Tensor2D, bias as tf.Tensor1D, relu);
   const y: tf.Tensor2D = tf.matMul(x, weight as tf.Tensor2D);
-  return bias ? tf.add<tf.Tensor2D>(y, bias) : y;
+  return relu ? tf.relu(y) : y;
 }
 
-/** Post-LN normalisation over the last axis, biased variance as PyTorch. */
+/** `dropout(relu(x · W + b))` as one op (the feed-forward block's first layer). */
+export function linearReluDropout(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias: tf.Tensor,
+  drop: DropoutContext,
+): tf.Tensor2D {
+  return fusedLinear(x, weight as tf.Tensor2D, bias as tf.Tensor1D, true, drop.next());
+}
+
+/**
+ * Post-LN normalisation over the last axis, biased variance as PyTorch (one fused op with its
+ * own gradient; the tfjs op chain cost ~35 kernels per norm in training, see fused-ops.ts).
+ */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
+  return fusedLayerNorm(x, gamma, beta, eps);
 }
 
 /**
@@ -58,9 +94,17 @@ export class DropoutContext {
     readonly seed: number,
   ) {}
 
+  /** The next dropout's rate and seed, for ops that apply dropout themselves. */
+  next(): { rate: number; seed: number } | undefined {
+    if (this.rate <= 0) return undefined;
+    return { rate: this.rate, seed: hashSeed(this.seed, this.#n++) };
+  }
+
   apply<T extends tf.Tensor>(x: T): T {
     if (this.rate <= 0) return x;
-    return tf.dropout(x, this.rate, undefined, hashSeed(this.seed, this.#n++)) as T;
+    // A hashed mask times x: one Mul each way (tf.dropout drew uniforms with alea in JS and ran
+    // four ops; see fused-ops.ts).
+    return tf.mul(x, dropoutMask(x.shape, this.rate, hashSeed(this.seed, this.#n++))) as T;
   }
 }
 
@@ -75,7 +119,9 @@ export interface LossParts {
 
 /**
  * Cross-entropy with label smoothing ε (PyTorch's convention: target (1-ε)·onehot + ε/V),
- * ignoring positions whose label is `padId`.
+ * ignoring positions whose label is `padId`. One fused op with its own gradient
+ * (fused-ops.ts): the op chain over `[tokens, vocabulary]` tensors was the costliest part of a
+ * small-model training step on wasm.
  */
 export function smoothedCrossEntropy(
   logits: tf.Tensor2D,
@@ -83,16 +129,6 @@ export function smoothedCrossEntropy(
   epsilon: number,
   padId: number,
 ): LossParts {
-  const vocab = logits.shape[1];
-  const logp = tf.logSoftmax(logits);
-  const target = oneHotFloat(labels, vocab);
-  const nll = tf.neg(tf.sum(tf.mul(target, logp), -1));
-  const perToken =
-    epsilon > 0
-      ? tf.add(tf.mul(nll, 1 - epsilon), tf.mul(tf.neg(tf.mean(logp, -1)), epsilon))
-      : nll;
-  const mask = tf.notEqual(labels, tf.scalar(padId, 'int32')).cast('float32');
-  const tokens = tf.sum(mask);
-  const loss = tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tokens, 1)) as tf.Scalar;
-  return { loss, nllSum: tf.sum(tf.mul(nll, mask)) as tf.Scalar, tokens: tokens as tf.Scalar };
+  const { loss, nllSum, tokens } = fusedCrossEntropy(logits, labels, epsilon, padId);
+  return { loss, nllSum: tf.scalar(nllSum), tokens: tf.scalar(tokens) };
 }

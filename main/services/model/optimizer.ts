@@ -36,6 +36,50 @@ interface Slot {
   v: Float32Array;
 }
 
+function sumOfSquares(data: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i] * data[i];
+  return s;
+}
+
+interface AdamConstants {
+  /** Gradient clipping factor. */
+  scale: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** `lr / (1 − β1^t)`. */
+  stepSize: number;
+  /** `sqrt(1 − β2^t)`. */
+  rootC2: number;
+}
+
+/**
+ * One Adam step over a tensor, in PyTorch's form (`torch.optim.Adam`, non-fused):
+ * `p -= stepSize · m / (sqrt(v) / sqrt(c2) + ε)`. A separate small function so that V8 optimises
+ * one monomorphic loop (inlined in `applyHost` it ran at ~40 ns per weight here).
+ */
+function adamUpdate(
+  w: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  k: AdamConstants,
+): void {
+  const { scale, beta1, beta2, epsilon, stepSize, rootC2 } = k;
+  const b1 = 1 - beta1;
+  const b2 = 1 - beta2;
+  const n = w.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] * scale;
+    const mi = beta1 * m[i] + b1 * gi;
+    const vi = beta2 * v[i] + b2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= (stepSize * mi) / (Math.sqrt(vi) / rootC2 + epsilon);
+  }
+}
+
 export class Adam {
   /** Number of updates taken so far. */
   step = 0;
@@ -74,25 +118,23 @@ export class Adam {
     for (const name of this.#slots.keys()) {
       const data = grads.get(name);
       if (!data) throw new Error(`no gradient for "${name}"`);
-      for (let i = 0; i < data.length; i++) squares += data[i] * data[i];
+      squares += sumOfSquares(data);
     }
-    const host = grads;
     const norm = Math.sqrt(squares);
     const scale = clipNorm > 0 ? Math.min(1, clipNorm / (norm + 1e-6)) : 1;
     const c1 = 1 - Math.pow(beta1, this.step);
     const c2 = 1 - Math.pow(beta2, this.step);
-    const b1 = 1 - beta1;
-    const b2 = 1 - beta2;
+    const constants: AdamConstants = {
+      scale,
+      beta1,
+      beta2,
+      epsilon,
+      stepSize: lr / c1,
+      rootC2: Math.sqrt(c2),
+    };
     for (const [name, slot] of this.#slots) {
-      const g = host.get(name)!;
-      const { weights: w, m, v } = slot;
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i] * scale;
-        m[i] = beta1 * m[i] + b1 * gi;
-        v[i] = beta2 * v[i] + b2 * gi * gi;
-        w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);
-      }
-      const fresh = tf.tensor(w, slot.variable.shape, 'float32');
+      adamUpdate(slot.weights, slot.m, slot.v, grads.get(name)!, constants);
+      const fresh = tf.tensor(slot.weights, slot.variable.shape, 'float32');
       slot.variable.assign(fresh);
       fresh.dispose(); // the variable holds its own reference to the data
     }

@@ -71,16 +71,33 @@ export interface CombinedGradients {
   tokens: number;
 }
 
+/** `out = Σ_k weights[k] · parts[k]` (the first part initialises, so no separate fill pass). */
+function combineInto(out: Float32Array, parts: Float32Array[], weights: number[]): void {
+  const first = parts[0];
+  const w0 = weights[0];
+  for (let i = 0; i < out.length; i++) out[i] = w0 * first[i];
+  for (let k = 1; k < parts.length; k++) {
+    const g = parts[k];
+    const w = weights[k];
+    for (let i = 0; i < out.length; i++) out[i] += w * g[i];
+  }
+}
+
 export class DataParallel {
   #nextId = 1;
-  readonly #combined = new Map<string, Float32Array>();
+  /** This thread's shard gradients and the combined ones, flat (`layout` order). */
+  readonly #local: Float32Array;
+  readonly #combinedFlat: Float32Array;
+  readonly #combined: Map<string, Float32Array>;
 
   private constructor(
     private readonly slots: Slot[],
     private readonly layout: FlatLayout,
     private readonly weights: Float32Array,
   ) {
-    for (const e of layout.entries) this.#combined.set(e.name, new Float32Array(e.length));
+    this.#local = new Float32Array(layout.total);
+    this.#combinedFlat = new Float32Array(layout.total);
+    this.#combined = readFlat(layout, this.#combinedFlat);
   }
 
   /** Shards per batch: this thread plus the workers. */
@@ -202,24 +219,25 @@ export class DataParallel {
     const batch = idsToBatch(shards[0]);
     let local;
     try {
-      local = await shardGradients(model, batch, seeds[0], labelSmoothing);
+      local = await shardGradients(model, batch, seeds[0], labelSmoothing, {
+        layout: this.layout,
+        flat: this.#local,
+      });
     } finally {
       tf.dispose([batch.tgtIn, batch.tgtOut, ...(batch.src ? [batch.src] : [])]);
     }
     const results = await Promise.all(remote);
     const parts = [
-      { grads: local.grads, tokens: local.tokens, lossSum: local.lossSum },
-      ...results.map((r, k) => ({ grads: readFlat(this.layout, this.slots[k].grads), ...r })),
+      { grads: this.#local, tokens: local.tokens, lossSum: local.lossSum },
+      ...results.map((r, k) => ({ grads: this.slots[k].grads, ...r })),
     ];
     const tokens = parts.reduce((n, p) => n + p.tokens, 0);
-    for (const [name, out] of this.#combined) {
-      out.fill(0);
-      for (const part of parts) {
-        const weight = part.tokens / tokens;
-        const g = part.grads.get(name)!;
-        for (let i = 0; i < out.length; i++) out[i] += weight * g[i];
-      }
-    }
+    // One pass over the flat buffers, shards weighted by their label tokens.
+    combineInto(
+      this.#combinedFlat,
+      parts.map((p) => p.grads),
+      parts.map((p) => p.tokens / tokens),
+    );
     return {
       grads: this.#combined,
       loss: parts.reduce((s, p) => s + p.lossSum, 0) / tokens,

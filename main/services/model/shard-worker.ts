@@ -9,7 +9,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
-import { flatLayout, flatWeights, shardGradients, writeFlat } from './gradients';
+import { flatLayout, flatWeights, shardGradients } from './gradients';
 import type { FlatLayout } from './gradients';
 import type { WorkerReply, WorkerRequest } from './parallel-protocol';
 import { Transformer } from './transformer';
@@ -42,8 +42,11 @@ async function handle(message: WorkerRequest): Promise<void> {
     tgtOut: tf.tensor2d(shard.tgtOut.data, shard.tgtOut.shape, 'int32'),
   };
   try {
-    const result = await shardGradients(model, batch, message.seed, message.labelSmoothing);
-    writeFlat(layout, result.grads, grads);
+    // Written straight into the shared buffer the coordinator reads.
+    const result = await shardGradients(model, batch, message.seed, message.labelSmoothing, {
+      layout,
+      flat: grads,
+    });
     reply({ type: 'done', id: message.id, lossSum: result.lossSum, tokens: result.tokens });
   } finally {
     tf.dispose([batch.tgtIn, batch.tgtOut, ...(batch.src ? [batch.src] : [])]);

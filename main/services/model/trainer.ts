@@ -45,7 +45,7 @@ import type { ModelManifest, TaskInfo } from './checkpoint';
 import { generate } from './decode';
 import { Adam, learningRate } from './optimizer';
 import { DataParallel } from './parallel';
-import { shardGradients } from './gradients';
+import { flatLayout, shardGradients } from './gradients';
 import { resolveOptions } from './options';
 import { hashSeed } from './rng';
 import { ModelStore, isAlive, newModelId } from './store';
@@ -501,6 +501,9 @@ export async function runTraining(
     stopReason = reason;
   };
 
+  // One-thread training reads its gradients into this buffer every step (no allocations).
+  const gradLayout = flatLayout(manifest.config);
+  const hostGrads = { layout: gradLayout, flat: new Float32Array(gradLayout.total) };
   try {
     rate.push({ t: performance.now(), tokens: record.tokens, step: record.step });
     let order = epochOrder(batches.length, options.seed, record.cursor.epoch);
@@ -543,6 +546,7 @@ export async function runTraining(
             batch,
             hashSeed(options.seed, step),
             options.labelSmoothing,
+            hostGrads,
           );
           adam.applyHost(local.grads, lr);
           loss = local.lossSum / local.tokens;

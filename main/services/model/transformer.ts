@@ -11,7 +11,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostWeights, ModelConfig } from './config';
 import { MASK_VALUE, PAD_ID, sizeOf, sourceEmbedding, tensorSpecs } from './config';
-import { DropoutContext, embeddingLookup, layerNorm, linear, smoothedCrossEntropy } from './ops';
+import {
+  DropoutContext,
+  embeddingLookup,
+  layerNorm,
+  linear,
+  linearReluDropout,
+  smoothedCrossEntropy,
+} from './ops';
 import type { LossParts } from './ops';
 import { Rng, hashSeed, xavierUniform } from './rng';
 
@@ -208,14 +215,11 @@ export class Transformer {
 
   feedForward(prefix: string, x: tf.Tensor3D, drop: DropoutContext): tf.Tensor3D {
     const [b, len, d] = x.shape;
-    const hidden = drop.apply(
-      tf.relu(
-        linear(
-          x.reshape([b * len, d]) as tf.Tensor2D,
-          this.p(`${prefix}.ff1.weight`),
-          this.p(`${prefix}.ff1.bias`),
-        ),
-      ),
+    const hidden = linearReluDropout(
+      x.reshape([b * len, d]) as tf.Tensor2D,
+      this.p(`${prefix}.ff1.weight`),
+      this.p(`${prefix}.ff1.bias`),
+      drop,
     );
     return linear(hidden, this.p(`${prefix}.ff2.weight`), this.p(`${prefix}.ff2.bias`)).reshape([
       b,

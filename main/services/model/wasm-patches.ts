@@ -1,16 +1,16 @@
 /**
  * Upstream-quality fixes for @tensorflow/tfjs-backend-wasm 4.22, applied in our code because the
- * package is no longer released (see the team design note model-speed.md and README Performance for the measurements).
+ * package is no longer released (see the team design note model-speed.md and README Performance
+ * for the measurements).
  *
- * BatchMatMul: the wasm kernel sends a product to XNNPACK only when neither operand is transposed
- * and there is no batch dimension; everything else falls into a scalar C++ loop about 10× slower.
- * Every gradient of a matmul (`dy·Wᵀ`, `xᵀ·dy`), the tied output projection `x·Eᵀ` and `q·kᵀ` take
- * that slow path. The fix materialises the transposed operand with the wasm Transpose kernel (a
- * cheap, cache-friendly copy) and then calls the original kernel untransposed, so 2-D products
- * reach XNNPACK. Same maths, same results to float32 rounding; small-model training went from 308
- * to about 1,000 target tokens/s on the reference machine (a 1024×4000 gradient product here:
- * 1.9 s → 0.12 s). Upstream: the XNNPACK path was added for the untransposed, batch-1 case only
- * (tensorflow/tfjs#2532, "support transposed bits" left as future work; see also #6982).
+ * BatchMatMul (wasm-matmul.ts): the wasm kernel sends a product to XNNPACK only when neither
+ * operand is transposed and there is no batch dimension; everything else falls into a scalar C++
+ * loop about 10× slower (tensorflow/tfjs#2532). Transposed operands are materialised first and
+ * batched products run as one XNNPACK call per batch entry. Small-model training went from 308
+ * to about 1,000 target tokens/s on the reference machine with the transposes alone.
+ *
+ * Transpose (wasm-transpose.ts) and Sum (wasm-reduce.ts): JS loops over the heap, several times
+ * faster than the shipped scalar kernels (a Sum over leading axes transposed its whole input).
  *
  * Identity and same-type Cast: the wasm kernels copy the tensor's bytes. The engine clones every
  * tensor it saves for back-propagation (tfjs-core `saveTensorsForBackwardMode`), and gradients of
@@ -23,19 +23,16 @@
  * initialisation; we keep the original setupFunc so either order works).
  */
 import * as tf from '@tensorflow/tfjs';
-import type {
-  DataId,
-  KernelBackend,
-  KernelConfig,
-  KernelFunc,
-  NamedAttrMap,
-  TensorInfo,
-} from '@tensorflow/tfjs';
+import type { DataId, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { batchMatMulKernel } from './wasm-matmul';
+import { sumKernel } from './wasm-reduce';
+import { transposeKernel } from './wasm-transpose';
 
 let patched = false;
 
 export const WASM_PATCHES = [
-  'BatchMatMul: transposed operands materialised, then XNNPACK (tfjs#2532)',
+  'BatchMatMul: transposed operands materialised, batched products sliced, all through XNNPACK (tfjs#2532)',
+  'Transpose and Sum over leading axes in JS on the wasm heap',
   'Identity and same-dtype Cast share data by reference count instead of copying',
 ] as const;
 
@@ -57,56 +54,13 @@ function sharing(kernelName: 'Identity' | 'Cast'): KernelConfig {
   return { ...original, kernelFunc };
 }
 
-function swapLastTwo(rank: number): number[] {
-  const perm = Array.from({ length: rank }, (_, i) => i);
-  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-  return perm;
-}
-
 /** Installs the patched wasm kernels (idempotent). */
 export function patchWasmKernels(): string[] {
   if (patched) return [...WASM_PATCHES];
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose) {
-    throw new Error('tfjs-backend-wasm kernels are not registered; import the package first');
-  }
-  const originalFunc = original.kernelFunc;
-  const transposeFunc = transpose.kernelFunc;
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    let a = inputs.a as TensorInfo;
-    let b = inputs.b as TensorInfo;
-    const temporaries: TensorInfo[] = [];
-    if (transposeA) {
-      a = transposeFunc({
-        inputs: { x: a },
-        backend,
-        attrs: { perm: swapLastTwo(a.shape.length) },
-      }) as TensorInfo;
-      temporaries.push(a);
-    }
-    if (transposeB) {
-      b = transposeFunc({
-        inputs: { x: b },
-        backend,
-        attrs: { perm: swapLastTwo(b.shape.length) },
-      }) as TensorInfo;
-      temporaries.push(b);
-    }
-    try {
-      return originalFunc({
-        inputs: { a, b },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as NamedAttrMap,
-      });
-    } finally {
-      // The kernel API types the backend as `{}`; every tfjs backend implements disposeData.
-      for (const t of temporaries) (backend as KernelBackend).disposeData(t.dataId);
-    }
-  };
   const replacements: KernelConfig[] = [
-    { ...original, kernelFunc },
+    batchMatMulKernel(),
+    transposeKernel(),
+    sumKernel(),
     sharing('Identity'),
     sharing('Cast'),
   ];

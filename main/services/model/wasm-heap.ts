@@ -1,0 +1,108 @@
+/**
+ * Typed access to the internals of @tensorflow/tfjs-backend-wasm 4.22 that our JS kernels need:
+ * a tensor's bytes on the WebAssembly heap (read and written in place, no copy), fresh outputs,
+ * and raw tensor ids that point into part of another tensor's memory (used to hand XNNPACK one
+ * slice of a batched product at a time, see wasm-matmul.ts).
+ *
+ * The wasm kernels of tfjs are slow for everything except XNNPACK's matrix products (the scalar
+ * Transpose runs at ~9 ns per element, Exp at ~15 ns, reductions over a leading axis transpose
+ * first). Plain JS loops over heap views are several times faster and can fuse whole ops, so the
+ * hot ones are written in JS against these helpers. The package is no longer released, so
+ * depending on its private fields is safe for the pinned version; `wasmBackendOf` checks the
+ * fields exist and callers fall back to tfjs ops when it returns null (cpu, tensorflow backends).
+ *
+ * Views on the heap are invalidated when the heap grows (any allocation may grow it), so callers
+ * allocate every output first and take views after.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DataId, DataType, TensorInfo } from '@tensorflow/tfjs';
+
+interface WasmModule {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  cwrap(name: string, returnType: null, argTypes: string[]): (...args: unknown[]) => void;
+  tfjs: {
+    registerTensor(id: number, size: number, memoryOffset: number): void;
+    disposeData(id: number): void;
+  };
+}
+
+interface TensorData {
+  id: number;
+  memoryOffset: number;
+  shape: number[];
+  dtype: DataType;
+}
+
+/** The fields of tfjs-backend-wasm's BackendWasm that we use. */
+export interface WasmBackend {
+  wasm: WasmModule;
+  dataIdNextNumber: number;
+  dataIdMap: { get(dataId: DataId): TensorData | undefined };
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+}
+
+/** The backend as BackendWasm, or null when it is another backend. */
+export function wasmBackendOf(backend: unknown): WasmBackend | null {
+  const b = backend as Partial<WasmBackend> | null;
+  if (!b || typeof b !== 'object' || !b.wasm || !b.dataIdMap || !b.makeOutput) return null;
+  return b as WasmBackend;
+}
+
+/** The active backend as BackendWasm, or null. */
+export function activeWasm(): WasmBackend | null {
+  return tf.getBackend() === 'wasm' ? wasmBackendOf(tf.backend()) : null;
+}
+
+function data(backend: WasmBackend, info: TensorInfo): TensorData {
+  const d = backend.dataIdMap.get(info.dataId);
+  if (!d) throw new Error('tensor data is not on the wasm backend');
+  return d;
+}
+
+/** A Float32Array over a float32 tensor's heap memory (valid until the heap grows). */
+export function f32(backend: WasmBackend, info: TensorInfo): Float32Array {
+  const d = data(backend, info);
+  return new Float32Array(
+    backend.wasm.HEAPU8.buffer,
+    d.memoryOffset,
+    tf.util.sizeFromShape(info.shape),
+  );
+}
+
+/** An Int32Array over an int32 tensor's heap memory (valid until the heap grows). */
+export function i32(backend: WasmBackend, info: TensorInfo): Int32Array {
+  const d = data(backend, info);
+  return new Int32Array(
+    backend.wasm.HEAPU8.buffer,
+    d.memoryOffset,
+    tf.util.sizeFromShape(info.shape),
+  );
+}
+
+/** The tensor's internal id and byte offset (for raw calls into the module). */
+export function location(backend: WasmBackend, info: TensorInfo): { id: number; offset: number } {
+  const d = data(backend, info);
+  return { id: d.id, offset: d.memoryOffset };
+}
+
+/**
+ * Registers `count` float32 elements at byte `offset` as a tensor the C++ side can use by id.
+ * The memory stays owned by the tensor it belongs to; release with `releaseRaw` (which also
+ * deletes any XNNPACK operator cached for that id) before that tensor is disposed.
+ */
+export function registerRaw(backend: WasmBackend, offset: number, count: number): number {
+  const id = backend.dataIdNextNumber++;
+  backend.wasm.tfjs.registerTensor(id, count, offset);
+  return id;
+}
+
+export function releaseRaw(backend: WasmBackend, id: number): void {
+  backend.wasm.tfjs.disposeData(id);
+}
+
+/** Wraps a kernel output (TensorInfo) as a tensor owned by the engine. */
+export function toTensor<T extends tf.Tensor>(info: TensorInfo): T {
+  return tf.engine().makeTensorFromTensorInfo(info) as T;
+}
