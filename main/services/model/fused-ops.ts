@@ -139,8 +139,9 @@ export function fusedLayerNorm(
   const shape = x.shape;
   const d = shape[shape.length - 1];
   const rows = x.size / d;
-  if (!recordingGradients()) {
-    const [y, ...kept] = hostCompute([x, gamma, beta], [shape, [rows, d], [rows]], (ins, outs) =>
+  // y, and xhat and 1/σ per row (which the backward pass keeps).
+  const forward = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+    hostCompute([input, g, b], [shape, [rows, d], [rows]], (ins, outs) =>
       layerNormRows(
         ins[0] as Float32Array,
         ins[1] as Float32Array,
@@ -153,26 +154,15 @@ export function fusedLayerNorm(
         outs[2],
       ),
     );
+  if (!recordingGradients()) {
+    const [y, ...kept] = forward(x, gamma, beta);
     tf.dispose(kept);
     return y;
   }
   const op = tf.customGrad((...args) => {
     const [input, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    // xhat and 1/σ per row are kept for the backward pass.
-    const [y, xhat, rstd] = hostCompute([input, g, b], [shape, [rows, d], [rows]], (ins, outs) =>
-      layerNormRows(
-        ins[0] as Float32Array,
-        ins[1] as Float32Array,
-        ins[2] as Float32Array,
-        rows,
-        d,
-        eps,
-        outs[0],
-        outs[1],
-        outs[2],
-      ),
-    );
+    const [y, xhat, rstd] = forward(input, g, b);
     save([xhat, rstd, g]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
       hostCompute([dy, ...saved], [shape, [d], [d]], (ins, outs) =>

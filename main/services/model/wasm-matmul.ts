@@ -127,6 +127,20 @@ function batchedProduct(
 const TRANSPOSE_COST = 1;
 const PACK_COST = 3;
 
+/** The product's dimensions: `[m, k]·[k, n]` after the transpose flags (batch axes ignored). */
+function productDims(
+  aShape: number[],
+  bShape: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): { m: number; k: number; n: number } {
+  return {
+    m: transposeA ? aShape[aShape.length - 1] : aShape[aShape.length - 2],
+    k: transposeA ? aShape[aShape.length - 2] : aShape[aShape.length - 1],
+    n: transposeB ? bShape[bShape.length - 2] : bShape[bShape.length - 1],
+  };
+}
+
 /**
  * Whether `(bᵀ·aᵀ)ᵀ` costs less data movement than `a·b` for 2-D operands: XNNPACK packs the
  * right operand of the product it is given, and each operand given transposed from what the
@@ -138,9 +152,7 @@ export function swappedIsCheaper(
   transposeA: boolean,
   transposeB: boolean,
 ): boolean {
-  const m = transposeA ? aShape[aShape.length - 1] : aShape[aShape.length - 2];
-  const k = transposeA ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
-  const n = transposeB ? bShape[bShape.length - 2] : bShape[bShape.length - 1];
+  const { m, k, n } = productDims(aShape, bShape, transposeA, transposeB);
   const direct =
     (transposeA ? m * k : 0) * TRANSPOSE_COST +
     (transposeB ? k * n : 0) * TRANSPOSE_COST +
@@ -194,9 +206,7 @@ export function slicesPay(
   transposeA: boolean,
   transposeB: boolean,
 ): boolean {
-  const m = transposeA ? aShape[aShape.length - 1] : aShape[aShape.length - 2];
-  const k = transposeA ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
-  const n = transposeB ? bShape[bShape.length - 2] : bShape[bShape.length - 1];
+  const { m, k, n } = productDims(aShape, bShape, transposeA, transposeB);
   return 2.2 * m * k * n > 20_000 + 12 * k * n;
 }
 
