@@ -5,7 +5,7 @@
  * last checkpoint is complete and can be resumed).
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_PREFIX, fsyncDirectory } from '../workspace/atomic';
 import type { Workspace } from '../workspace/workspace';
@@ -57,6 +57,34 @@ export interface ModelList {
 
 /** Whether a process with this pid exists (ours counts). */
 export const isAlive = isProcessAlive;
+
+/**
+ * Written into a new model folder together with the folder and removed once its step-0
+ * checkpoint is saved: until then the folder has no manifest, and another process must see it as
+ * a training that is starting (not list it as broken, not delete it from under the trainer).
+ */
+export const SETUP_CLAIM = '.setup-claim.json';
+
+export async function writeSetupClaim(dir: string): Promise<void> {
+  await writeFile(
+    join(dir, SETUP_CLAIM),
+    JSON.stringify({ pid: process.pid, since: new Date().toISOString() }),
+  );
+}
+
+export async function clearSetupClaim(dir: string): Promise<void> {
+  await rm(join(dir, SETUP_CLAIM), { force: true });
+}
+
+/** The live process setting the folder up, or null (no claim, or its process is gone). */
+async function settingUp(dir: string): Promise<number | null> {
+  try {
+    const { pid } = JSON.parse(await readFile(join(dir, SETUP_CLAIM), 'utf8')) as { pid?: unknown };
+    return typeof pid === 'number' && isAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
 
 /** `<dataset>-<preset>-<yyyymmdd-hhmmss>`, suffixed when taken (call under the workspace lock). */
 export async function newModelId(
@@ -142,6 +170,8 @@ export class ModelStore {
         const manifest = await readManifest(dir);
         models.push(summarise(manifest, await checkpointBytes(dir, manifest)));
       } catch (error) {
+        // A training still writing its first checkpoint is not broken; it lists once saved.
+        if ((await settingUp(dir)) !== null) continue;
         broken.push({ folder: entry.name, problem: (error as Error).message });
       }
     }
@@ -171,6 +201,12 @@ export class ModelStore {
         throw new NotFoundError(`No model with id "${id}".`);
       });
       const manifest = await readManifest(dir).catch(() => null);
+      const starting = manifest ? null : await settingUp(dir);
+      if (starting !== null && starting !== process.pid) {
+        throw new BadRequestError(
+          `Model "${id}" is being set up by process ${starting} (its training is starting); cancel the training first.`,
+        );
+      }
       const pid = manifest?.training.pid ?? null;
       if (manifest?.training.status === 'running' && isAlive(pid) && pid !== process.pid) {
         throw new BadRequestError(

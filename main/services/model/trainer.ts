@@ -48,7 +48,7 @@ import { DataParallel } from './parallel';
 import { flatLayout, shardGradients } from './gradients';
 import { resolveOptions } from './options';
 import { hashSeed } from './rng';
-import { ModelStore, isAlive, newModelId } from './store';
+import { ModelStore, clearSetupClaim, isAlive, newModelId, writeSetupClaim } from './store';
 import { BadRequestError } from '../errors';
 import { BpeTokenizer, tokenizerPair, trainBpe } from './tokenizer';
 import type { TokenizerPair } from './tokenizer';
@@ -231,6 +231,7 @@ export async function runTraining(
     const id = await workspace.lock.withLock('new model folder', async () => {
       const chosen = await newModelId(workspace.modelsDir, dataset.id, request.preset);
       await mkdir(join(workspace.modelsDir, chosen), { recursive: true });
+      await writeSetupClaim(join(workspace.modelsDir, chosen));
       return chosen;
     });
     modelDir = join(workspace.modelsDir, id);
@@ -300,6 +301,7 @@ export async function runTraining(
       tokenizerJson,
       ...(sourceTokenizerJson !== undefined ? { sourceTokenizerJson } : {}),
     });
+    await clearSetupClaim(modelDir);
     if (separate) {
       emit({
         type: 'log',
