@@ -66,6 +66,21 @@ const lockFile = (root: string) => join(root, MEASURE_LOCK);
 const writeOwner = (root: string, o: LockOwner | string) =>
   writeFileSync(lockFile(root), typeof o === 'string' ? o : JSON.stringify(o));
 
+/** One saved outputs-only run (4 segments, BLEU) in a fresh workspace; returns its id. */
+async function evaluateTinyOutputs(services: Awaited<ReturnType<typeof runServices>>) {
+  const dataset = await importTinyDataset(services, 'tiny', 4);
+  const hyp = join(services.root, 'hyp.txt');
+  await writeFile(hyp, 'a\nb\nc\nd\n');
+  const [job] = await services.api.evaluate({
+    systems: [{ type: 'outputs', name: 'hyp', hypotheses: { path: hyp } }],
+    datasets: [{ dataset, split: 'test' }],
+    metrics: ['bleu'],
+    tags: [],
+    force: false,
+  });
+  return ((await services.queue.wait(job.jobId)) as { runId: string }).runId;
+}
+
 describe('the measurement slot', () => {
   it('is held by one holder at a time, with who holds it on record, until released', async () => {
     const { root, slot } = await slotIn();
@@ -547,17 +562,7 @@ describe('shared workspace state written by two processes', () => {
 
   it('an export waits for another process writing the run, never mixing its files', async () => {
     const first = await runServices();
-    const dataset = await importTinyDataset(first, 'tiny', 4);
-    const hyp = join(first.root, 'hyp.txt');
-    await writeFile(hyp, 'a\nb\nc\nd\n');
-    const [job] = await first.api.evaluate({
-      systems: [{ type: 'outputs', name: 'hyp', hypotheses: { path: hyp } }],
-      datasets: [{ dataset, split: 'test' }],
-      metrics: ['bleu'],
-      tags: [],
-      force: false,
-    });
-    const { runId } = (await first.queue.wait(job.jobId)) as { runId: string };
+    const runId = await evaluateTinyOutputs(first);
     const dir = join(first.root, 'runs', runId);
     // Another process is saving scores: segments.json written, run.json not yet (its commit).
     const other = new WorkspaceLock(first.root);
@@ -588,17 +593,7 @@ describe('shared workspace state written by two processes', () => {
 
   it('a report folder another live process is writing is refused at once', async () => {
     const first = await runServices();
-    const dataset = await importTinyDataset(first, 'tiny', 4);
-    const hyp = join(first.root, 'hyp.txt');
-    await writeFile(hyp, 'a\nb\nc\nd\n');
-    const [job] = await first.api.evaluate({
-      systems: [{ type: 'outputs', name: 'hyp', hypotheses: { path: hyp } }],
-      datasets: [{ dataset, split: 'test' }],
-      metrics: ['bleu'],
-      tags: [],
-      force: false,
-    });
-    const { runId } = (await first.queue.wait(job.jobId)) as { runId: string };
+    const runId = await evaluateTinyOutputs(first);
     await scoreSavedRun(first.runs, runId, { bootstrap: 0 });
     await first.queue.close();
     const cwd = await tempDir('ecoeval-report-lock-');
