@@ -14,7 +14,15 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../../main/bridge/dispatch';
 import { writeFileAtomic } from '../../main/services/workspace/atomic';
 import { testServices } from '../helpers/services';
-import { crashSupported, ensureBuilt, entries, leftovers, runCli, scratch } from './crash-helpers';
+import {
+  CLI,
+  crashSupported,
+  ensureBuilt,
+  entries,
+  leftovers,
+  runCli,
+  scratch,
+} from './crash-helpers';
 
 // Real processes on a shared 2-core machine: allow well over the default 5 s per test.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -150,11 +158,20 @@ function unprivileged(): { uid?: number; reason?: string } {
   if (process.platform === 'win32')
     return { reason: 'chmod does not make folders read-only on Windows' };
   if (process.getuid?.() !== 0) return {};
-  const probe = spawnSync(process.execPath, ['-e', '0'], { uid: 65534, gid: 65534 });
+  // The probe reads the built CLI itself: a checkout under a private (0700) folder is out of
+  // nobody's reach even though node is not.
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `require('node:fs').accessSync(${JSON.stringify(CLI)}, require('node:fs').constants.R_OK)`,
+    ],
+    { uid: 65534, gid: 65534 },
+  );
   if (probe.status === 0) return { uid: 65534 };
   return {
     reason:
-      'running as root (as CI does), where chmod -w stops no write, and the CLI cannot be started as an unprivileged user here',
+      'running as root (as CI does), where chmod -w stops no write, and the unprivileged user cannot reach the CLI here (the checkout is in a private folder)',
   };
 }
 
