@@ -1,17 +1,12 @@
 /**
  * `y = x·W + b` (optionally followed by ReLU) as one op with a hand-written gradient.
  *
- * Forward: tfjs's `_FusedMatMul` kernel, which on wasm is one XNNPACK product with the bias and
- * the ReLU clamp applied inside (no separate Add and Relu ops).
+ * Forward: tfjs's `_FusedMatMul` kernel, which on wasm is one of our products (wasm-matmul.ts)
+ * with the bias and the ReLU applied as each tile is stored (no separate Add and Relu ops).
  *
- * Backward: `dx = dy·Wᵀ`, and the weight and bias gradients from a single product
- * `[x | 1]ᵀ·dy = [dW; db]`. The stock gradients ran a separate reduction for every bias (a Sum
- * over the rows of `dy`, ~10 M elements per small-model step) and, on wasm, transposed `x` for
- * every `xᵀ·dy`; here the transpose we need anyway carries a row of ones, so the bias gradient
- * comes out of the product for 1/in of its cost. When the output is wider than the input (the
- * generator, the first feed-forward layer), the product is taken as `dyᵀ·[x | 1]` instead, so
- * that XNNPACK packs the narrow `[x | 1]` rather than the wide `dy` (its packing of the right
- * operand costs about three transposes per element here; see wasm-matmul.ts).
+ * Backward: `dx = dy·Wᵀ` and `dW = xᵀ·dy`, both read in place by our products whatever the
+ * transposes, and `db` in one SIMD pass over the rows of `dy`. The stock gradients ran a wasm Sum
+ * for every bias, which transposed `dy` first (~10 M elements per small-model step).
  *
  * Same maths as `relu(matMul(x, W) + b)` with tfjs's gradients, to float32 rounding (checked in
  * fused-ops.test.ts).
@@ -19,7 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { fillDropoutMask } from './fused-ops';
 import { hostCompute, recordingGradients } from './host-tensors';
-import { transposeRows } from './wasm-transpose';
+import { columnSums, gemmFor } from './wasm-gemm';
+import { activeWasm, location, toTensor } from './wasm-heap';
 
 /** Dropout applied to the op's output: rate and mask seed (see `dropoutMask`). */
 export interface OutputDropout {
@@ -104,62 +100,18 @@ function reluGrad(dy: tf.Tensor2D, y: tf.Tensor2D, scale: number): tf.Tensor2D {
   return g as tf.Tensor2D;
 }
 
-/** Whether `dyᵀ·[x | 1]` moves less data than `[x | 1]ᵀ·dy` (see the header). */
-export function productIsSwapped(rows: number, inputs: number, outputs: number): boolean {
-  const pack = 3;
-  const direct = rows * (inputs + 1) + pack * rows * outputs;
-  const swapped = rows * outputs + rows * (inputs + 1) * (1 + pack) + outputs * inputs;
-  return swapped < direct;
-}
-
-/** `dW = xᵀ·g` and `db = Σ_rows g` through one matrix product. */
+/** `dW = xᵀ·g` (the transposed product reads `x` in place on wasm) and `db = Σ_rows g`. */
 function weightGrads(x: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  const [rows, inputs] = x.shape;
-  const outputs = g.shape[1];
-  const ones = inputs + 1;
-  if (!productIsSwapped(rows, inputs, outputs)) {
-    // [x | 1]ᵀ: `[in + 1, rows]`, the last row all ones.
-    const [xt] = hostCompute([x], [[ones, rows]], ([xv], [t]) => {
-      transposeRows(xv as Float32Array, rows, inputs, t);
-      t.fill(1, inputs * rows, ones * rows);
-    });
-    const product = tf.matMul(xt as tf.Tensor2D, g);
-    xt.dispose();
-    const [dw, db] = hostCompute([product], [[inputs, outputs], [outputs]], ([p], [w, b]) => {
-      w.set(p.subarray(0, inputs * outputs));
-      b.set(p.subarray(inputs * outputs, ones * outputs));
-    });
-    product.dispose();
-    return [dw as tf.Tensor2D, db as tf.Tensor1D];
-  }
-  // gᵀ `[out, rows]` times [x | 1] `[rows, in + 1]` = [dW; db]ᵀ `[out, in + 1]`.
-  const [gt, x1] = hostCompute(
-    [g, x],
-    [
-      [outputs, rows],
-      [rows, ones],
-    ],
-    ([gv, xv], [t, xo]) => {
-      transposeRows(gv as Float32Array, rows, outputs, t);
-      appendOnes(xv as Float32Array, rows, inputs, xo);
-    },
-  );
-  const product = tf.matMul(gt as tf.Tensor2D, x1 as tf.Tensor2D);
-  tf.dispose([gt, x1]);
-  const [dw, db] = hostCompute([product], [[inputs, outputs], [outputs]], ([p], [w, b]) => {
-    transposeRows((p as Float32Array).subarray(0, outputs * ones), outputs, ones, w, inputs);
-    for (let o = 0; o < outputs; o++) b[o] = p[o * ones + inputs];
-  });
-  product.dispose();
-  return [dw as tf.Tensor2D, db as tf.Tensor1D];
+  return [tf.matMul(x, g, true, false), rowSum(g)];
 }
 
-/** `out [rows, cols + 1]` = x with a column of ones appended. */
-function appendOnes(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  for (let r = 0; r < rows; r++) {
-    const from = r * cols;
-    const to = r * (cols + 1);
-    for (let c = 0; c < cols; c++) out[to + c] = x[from + c];
-    out[to + cols] = 1;
-  }
+/** The sum of the rows of `x [rows, cols]`: one SIMD pass on wasm, tf.sum elsewhere. */
+function rowSum(x: tf.Tensor2D): tf.Tensor1D {
+  const backend = activeWasm();
+  const gemm = backend && backend.dataIdMap.get(x.dataId) ? gemmFor(backend) : null;
+  if (!backend || !gemm) return tf.sum(x, 0);
+  const [rows, cols] = x.shape;
+  const out = backend.makeOutput([cols], 'float32');
+  columnSums(gemm, location(backend, x).offset, rows, cols, location(backend, out).offset);
+  return toTensor<tf.Tensor1D>(out);
 }

@@ -19,7 +19,10 @@ import type { DataId, DataType, TensorInfo } from '@tensorflow/tfjs';
 
 interface WasmModule {
   HEAPU8: Uint8Array;
+  /** The instance's exports; `memory` is the heap every tensor lives in. */
+  asm?: { memory?: unknown };
   _malloc(bytes: number): number;
+  _free(pointer: number): void;
   cwrap(name: string, returnType: null, argTypes: string[]): (...args: unknown[]) => void;
   tfjs: {
     registerTensor(id: number, size: number, memoryOffset: number): void;

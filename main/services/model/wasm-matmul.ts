@@ -1,131 +1,33 @@
 /**
- * BatchMatMul for tfjs-backend-wasm 4.22 that reaches XNNPACK for every product.
+ * BatchMatMul and _FusedMatMul for tfjs-backend-wasm 4.22 through our own WebAssembly products
+ * (wasm-gemm.c, wasm-gemm.ts).
  *
- * The shipped kernel sends a product to XNNPACK only when neither operand is transposed and
- * there is no batch dimension; everything else runs a scalar C++ loop about 10× slower
- * (tensorflow/tfjs#2532 left "support transposed bits" as future work; see also #6982). Every
- * gradient of a matmul (`dy·Wᵀ`, `xᵀ·dy`), the tied output projection `x·Eᵀ` and all four
- * per-head attention products (`q·kᵀ`, `p·v` and their gradients) take that slow path.
+ * The shipped kernels send a product to XNNPACK only when neither operand is transposed and there
+ * is no batch dimension; everything else runs a scalar C++ loop about 10× slower (tfjs#2532 left
+ * "support transposed bits" as future work; see also #6982). Every gradient of a matmul
+ * (`dy·Wᵀ`, `xᵀ·dy`) and all four per-head attention products (`q·kᵀ`, `p·v` and their
+ * gradients) took that slow path. Our earlier fix materialised transposes and handed XNNPACK one
+ * slice at a time; XNNPACK then packed every fresh right operand into its layout on each call
+ * and created an operator per attention slice. Our products take any strides on the left
+ * operand and read a transposed right operand while packing it, so neither transposes nor
+ * per-call operators remain, and their 4×8 kernel runs at 25–29 GFLOPS here against 12–18 for
+ * XNNPACK as built into tfjs (README Performance has the step-level figures).
  *
- * - A transposed operand is materialised first with our JS transpose (wasm-transpose.ts).
- * - XNNPACK packs its right operand `b` into its own layout on every call (our operands are
- *   fresh tensors each step, so its operator cache never hits), and that packing is slow here
- *   (~10 ns per element against ~3 ns for our transpose). When it is cheaper, a 2-D product is
- *   computed as `(bᵀ·aᵀ)ᵀ`, which packs `aᵀ` instead: a weight gradient `xᵀ·dlogits` over a
- *   4,000-word vocabulary then packs 1024×128 instead of 1024×4000 numbers (the linear layers
- *   make the same choice themselves, see fused-linear.ts; this covers plain matMul gradients such
- *   as the tied output projection's).
- * - A batched product runs as one XNNPACK product per batch entry: each slice of the operands and
- *   of the output is registered with the C++ side as a raw tensor id over the same memory (no
- *   copy), the kernel is called with batch 1, and the ids are released (which frees the XNNPACK
- *   operator that was cached for the slice). For attention (128 slices of 32×32·32×32) this is
- *   ~3× faster than the scalar loop despite creating an operator per slice; small products (a
- *   decoding step's single query row) stay in the scalar loop (`slicesPay`).
+ * A batched product packs each right slice once (a broadcast right operand once for all) and
+ * calls the kernel per slice. _FusedMatMul's bias and ReLU are applied as the tile is stored.
+ * Anything else (other dtypes, other activations, PReLU weights, batch shapes that broadcast
+ * both ways) goes to the shipped kernel, as does everything when our module cannot bind to the
+ * backend's memory.
  *
- * Same maths; XNNPACK sums in a different order than the scalar loop, so results agree to
- * float32 rounding (checked in fused-ops.test.ts).
+ * Same maths; the sums run in a different order than XNNPACK's, so results agree to float32
+ * rounding (checked against a float64 loop in wasm-gemm.test.ts).
  */
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { location, registerRaw, releaseRaw, wasmBackendOf } from './wasm-heap';
+import { gemmFor, packRight, productPacked, reservePacking } from './wasm-gemm';
+import type { Gemm } from './wasm-gemm';
+import { location, wasmBackendOf } from './wasm-heap';
 import type { WasmBackend } from './wasm-heap';
-import { transposeWasm } from './wasm-transpose';
-
-/** The C++ entry point with numeric arguments (shape arrays passed as heap pointers). */
-type RawBatchMatMul = (
-  aId: number,
-  aShapePtr: number,
-  aRank: number,
-  bId: number,
-  bShapePtr: number,
-  bRank: number,
-  transposeA: number,
-  transposeB: number,
-  outId: number,
-) => void;
-
-interface RawEntry {
-  call: RawBatchMatMul;
-  /** Byte offset of six int32s on the heap: the `[1, m, k]` and `[1, k, n]` slice shapes. */
-  shapes: number;
-}
-
-const raw = new WeakMap<WasmBackend, RawEntry>();
-
-/**
- * The C++ BatchMatMul, once per backend instance. With only numeric argument types, Emscripten's
- * cwrap returns the export itself, so a slice call costs no argument conversion (the kernel's own
- * wrapper copies both shape arrays to the stack on every call).
- */
-function rawBatchMatMul(backend: WasmBackend): RawEntry {
-  let entry = raw.get(backend);
-  if (!entry) {
-    const call = backend.wasm.cwrap('BatchMatMul', null, [
-      'number',
-      'number',
-      'number',
-      'number',
-      'number',
-      'number',
-      'number',
-      'number',
-      'number',
-    ]) as RawBatchMatMul;
-    // Six int32s, kept for the backend's lifetime.
-    entry = { call, shapes: backend.wasm._malloc(24) >>> 0 };
-    raw.set(backend, entry);
-  }
-  return entry;
-}
-
-function swapLastTwo(rank: number): number[] {
-  const perm = Array.from({ length: rank }, (_, i) => i);
-  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-  return perm;
-}
-
-/** `a·b` for untransposed `[batchA, m, k]` and `[batchB, k, n]`, one XNNPACK call per entry. */
-function batchedProduct(
-  backend: WasmBackend,
-  a: TensorInfo,
-  b: TensorInfo,
-  outShape: number[],
-  batchA: number,
-  batchB: number,
-): TensorInfo {
-  const rank = outShape.length;
-  const m = outShape[rank - 2];
-  const n = outShape[rank - 1];
-  const k = a.shape[a.shape.length - 1];
-  const batch = Math.max(batchA, batchB);
-  const out = backend.makeOutput(outShape, 'float32');
-  const { call, shapes } = rawBatchMatMul(backend);
-  new Int32Array(backend.wasm.HEAPU8.buffer, shapes, 6).set([1, m, k, 1, k, n]);
-  const aShape = shapes;
-  const bShape = shapes + 12;
-  const aAt = location(backend, a);
-  const bAt = location(backend, b);
-  const outAt = location(backend, out);
-  for (let i = 0; i < batch; i++) {
-    const ai = batchA === 1 ? 0 : i;
-    const bi = batchB === 1 ? 0 : i;
-    const aId = registerRaw(backend, aAt.offset + ai * m * k * 4, m * k);
-    const bId = registerRaw(backend, bAt.offset + bi * k * n * 4, k * n);
-    const outId = registerRaw(backend, outAt.offset + i * m * n * 4, m * n);
-    try {
-      call(aId, aShape, 3, bId, bShape, 3, 0, 0, outId);
-    } finally {
-      releaseRaw(backend, aId);
-      releaseRaw(backend, bId);
-      releaseRaw(backend, outId);
-    }
-  }
-  return out;
-}
-
-/** Relative costs per element (measured here): materialising a transpose, XNNPACK packing. */
-const TRANSPOSE_COST = 1;
-const PACK_COST = 3;
 
 /** The product's dimensions: `[m, k]·[k, n]` after the transpose flags (batch axes ignored). */
 function productDims(
@@ -141,121 +43,135 @@ function productDims(
   };
 }
 
-/**
- * Whether `(bᵀ·aᵀ)ᵀ` costs less data movement than `a·b` for 2-D operands: XNNPACK packs the
- * right operand of the product it is given, and each operand given transposed from what the
- * product needs is materialised; the swapped form also transposes its `[n, m]` result.
- */
-export function swappedIsCheaper(
-  aShape: number[],
-  bShape: number[],
-  transposeA: boolean,
-  transposeB: boolean,
-): boolean {
-  const { m, k, n } = productDims(aShape, bShape, transposeA, transposeB);
-  const direct =
-    (transposeA ? m * k : 0) * TRANSPOSE_COST +
-    (transposeB ? k * n : 0) * TRANSPOSE_COST +
-    k * n * PACK_COST;
-  const swapped =
-    (transposeB ? 0 : k * n) * TRANSPOSE_COST +
-    (transposeA ? 0 : m * k) * TRANSPOSE_COST +
-    m * k * PACK_COST +
-    m * n * TRANSPOSE_COST;
-  return swapped < direct;
+interface ProductRequest {
+  a: TensorInfo;
+  b: TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  /** Rank-1 bias of `n` floats, added to every row. */
+  bias?: TensorInfo;
+  relu?: boolean;
 }
 
-/** `a·b` (2-D, with the transpose flags) computed as `(bᵀ·aᵀ)ᵀ`. */
-function swappedProduct(
-  backend: WasmBackend,
-  originalFunc: KernelFunc,
+/**
+ * `op(a)·op(b)` (+ bias, ReLU) with batch axes, or null when the batch shapes broadcast in a way
+ * we do not handle (both sides with several entries that differ).
+ */
+function product(backend: WasmBackend, gemm: Gemm, request: ProductRequest): TensorInfo | null {
+  const { a, b, transposeA, transposeB } = request;
+  const batchDimsA = a.shape.slice(0, -2);
+  const batchDimsB = b.shape.slice(0, -2);
+  const batchA = tf.util.sizeFromShape(batchDimsA);
+  const batchB = tf.util.sizeFromShape(batchDimsB);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  const { m, k, n } = productDims(a.shape, b.shape, transposeA, transposeB);
+  const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(batchDimsA, batchDimsB);
+  const out = backend.makeOutput([...outBatch, m, n], 'float32');
+  const batch = Math.max(batchA, batchB);
+  if (batch === 0 || m === 0 || n === 0) return out;
+  // Every allocation first: offsets stay valid when the heap grows, views would not.
+  reservePacking(gemm, k, n);
+  const aAt = location(backend, a).offset;
+  const bAt = location(backend, b).offset;
+  const outAt = location(backend, out).offset;
+  const bias = request.bias ? location(backend, request.bias).offset : undefined;
+  let packed = 0;
+  for (let i = 0; i < batch; i++) {
+    const ai = batchA === 1 ? 0 : i;
+    const bi = batchB === 1 ? 0 : i;
+    if (i === 0 || batchB > 1) {
+      packed = packRight(
+        gemm,
+        { offset: bAt + bi * k * n * 4, ld: transposeB ? k : n, transposed: transposeB },
+        k,
+        n,
+      );
+    }
+    productPacked(
+      gemm,
+      {
+        offset: aAt + ai * m * k * 4,
+        rowStride: transposeA ? 1 : k,
+        colStride: transposeA ? m : 1,
+      },
+      packed,
+      outAt + i * m * n * 4,
+      n,
+      m,
+      k,
+      n,
+      { bias, relu: request.relu },
+    );
+  }
+  return out;
+}
+
+/** The backend and our products when both operands are float32 on a wasm backend we can bind. */
+function ours(
+  backendArg: unknown,
   a: TensorInfo,
   b: TensorInfo,
-  transposeA: boolean,
-  transposeB: boolean,
-): TensorInfo {
-  const temporaries: TensorInfo[] = [];
-  try {
-    // Left operand bᵀ: b as given when it was transposed, else materialised.
-    const left = transposeB ? b : transposeWasm(backend, b, [1, 0]);
-    if (!transposeB) temporaries.push(left);
-    const right = transposeA ? a : transposeWasm(backend, a, [1, 0]);
-    if (!transposeA) temporaries.push(right);
-    const product = originalFunc({
-      inputs: { a: left, b: right },
-      backend,
-      attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap,
-    }) as TensorInfo;
-    temporaries.push(product);
-    return transposeWasm(backend, product, [1, 0]);
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
-}
-
-/**
- * Whether one XNNPACK call per batch entry beats the scalar loop. Measured here: the scalar loop
- * costs ~2.3 ns per multiply-add; a slice costs ~20 µs of operator set-up plus ~12 ns per
- * element of its right operand (packing), the product itself being nearly free. Training's
- * 32×32·32×32 attention slices are ~3× faster sliced; a decoding step's 1×32·32×t products are
- * far faster in the scalar loop.
- */
-export function slicesPay(
-  aShape: number[],
-  bShape: number[],
-  transposeA: boolean,
-  transposeB: boolean,
-): boolean {
-  const { m, k, n } = productDims(aShape, bShape, transposeA, transposeB);
-  return 2.2 * m * k * n > 20_000 + 12 * k * n;
+): { backend: WasmBackend; gemm: Gemm } | null {
+  const backend = wasmBackendOf(backendArg);
+  if (!backend || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const gemm = gemmFor(backend);
+  return gemm ? { backend, gemm } : null;
 }
 
 /** The patched BatchMatMul kernel (float32 on wasm; anything else goes to the original). */
 export function batchMatMulKernel(): KernelConfig {
   const original = tf.getKernel('BatchMatMul', 'wasm');
   if (!original) throw new Error('tfjs-backend-wasm has no BatchMatMul kernel');
-  const originalFunc = original.kernelFunc;
   const kernelFunc: KernelFunc = (args) => {
-    const backend = wasmBackendOf(args.backend);
+    const a = args.inputs.a as TensorInfo;
+    const b = args.inputs.b as TensorInfo;
+    const bound = ours(args.backend, a, b);
+    if (!bound) return original.kernelFunc(args);
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    let a = args.inputs.a as TensorInfo;
-    let b = args.inputs.b as TensorInfo;
-    if (!backend || a.dtype !== 'float32' || b.dtype !== 'float32') return originalFunc(args);
-    const batchDimsA = a.shape.slice(0, -2);
-    const batchDimsB = b.shape.slice(0, -2);
-    const batchA = tf.util.sizeFromShape(batchDimsA);
-    const batchB = tf.util.sizeFromShape(batchDimsB);
-    const batched = batchA > 1 || batchB > 1;
-    // Batches broadcast only when one side has a single entry (all our uses); else the original.
-    if (batched && batchA !== batchB && batchA !== 1 && batchB !== 1) return originalFunc(args);
-    if (batched && !slicesPay(a.shape, b.shape, transposeA, transposeB)) return originalFunc(args);
-    const plain = a.shape.length === 2 && b.shape.length === 2;
-    if (plain && swappedIsCheaper(a.shape, b.shape, transposeA, transposeB)) {
-      return swappedProduct(backend, originalFunc, a, b, transposeA, transposeB);
+    return (
+      product(bound.backend, bound.gemm, { a, b, transposeA, transposeB }) ??
+      original.kernelFunc(args)
+    );
+  };
+  return { ...original, kernelFunc };
+}
+
+/** The patched _FusedMatMul kernel: bias and ReLU (or none) in the product's store. */
+export function fusedMatMulKernel(): KernelConfig {
+  const original = tf.getKernel('_FusedMatMul', 'wasm');
+  if (!original) throw new Error('tfjs-backend-wasm has no _FusedMatMul kernel');
+  const kernelFunc: KernelFunc = (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<
+      string,
+      TensorInfo | undefined
+    >;
+    const { transposeA, transposeB, activation } = args.attrs as {
+      transposeA: boolean;
+      transposeB: boolean;
+      activation: string;
+    };
+    const bound = a && b ? ours(args.backend, a, b) : null;
+    const n = b ? productDims(a!.shape, b.shape, transposeA, transposeB).n : 0;
+    const plainBias =
+      !bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n);
+    if (
+      !bound ||
+      preluActivationWeights ||
+      !plainBias ||
+      (activation !== 'linear' && activation !== 'relu')
+    ) {
+      return original.kernelFunc(args);
     }
-    const temporaries: TensorInfo[] = [];
-    if (transposeA) {
-      a = transposeWasm(backend, a, swapLastTwo(a.shape.length));
-      temporaries.push(a);
-    }
-    if (transposeB) {
-      b = transposeWasm(backend, b, swapLastTwo(b.shape.length));
-      temporaries.push(b);
-    }
-    try {
-      if (!batched) {
-        return originalFunc({
-          inputs: { a, b },
-          backend: args.backend,
-          attrs: { ...args.attrs, transposeA: false, transposeB: false } as unknown as NamedAttrMap,
-        });
-      }
-      const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(batchDimsA, batchDimsB);
-      const outShape = [...outBatch, a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
-      return batchedProduct(backend, a, b, outShape, batchA, batchB);
-    } finally {
-      for (const t of temporaries) backend.disposeData(t.dataId);
-    }
+    return (
+      product(bound.backend, bound.gemm, {
+        a: a!,
+        b: b!,
+        transposeA,
+        transposeB,
+        bias,
+        relu: activation === 'relu',
+      }) ?? original.kernelFunc(args)
+    );
   };
   return { ...original, kernelFunc };
 }

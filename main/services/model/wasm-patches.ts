@@ -3,11 +3,12 @@
  * package is no longer released (see the team design note model-speed.md and README Performance
  * for the measurements).
  *
- * BatchMatMul (wasm-matmul.ts): the wasm kernel sends a product to XNNPACK only when neither
- * operand is transposed and there is no batch dimension; everything else falls into a scalar C++
- * loop about 10× slower (tensorflow/tfjs#2532). Transposed operands are materialised first and
- * batched products run as one XNNPACK call per batch entry. Small-model training went from 308
- * to about 1,000 target tokens/s on the reference machine with the transposes alone.
+ * BatchMatMul and _FusedMatMul (wasm-matmul.ts): the wasm kernel sends a product to XNNPACK only
+ * when neither operand is transposed and there is no batch dimension; everything else falls into
+ * a scalar C++ loop about 10× slower (tensorflow/tfjs#2532). Both kernels now run our own
+ * WebAssembly products (wasm-gemm.c), which take transposed and strided operands as they are and
+ * run about twice as fast as XNNPACK as built into tfjs. Small-model training went from 308 to
+ * about 1,000 target tokens/s with materialised transposes alone (model-speed.md).
  *
  * Transpose (wasm-transpose.ts) and Sum (wasm-reduce.ts): JS loops over the heap, several times
  * faster than the shipped scalar kernels (a Sum over leading axes transposed its whole input).
@@ -24,14 +25,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DataId, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { batchMatMulKernel } from './wasm-matmul';
+import { batchMatMulKernel, fusedMatMulKernel } from './wasm-matmul';
 import { sumKernel } from './wasm-reduce';
 import { transposeKernel } from './wasm-transpose';
 
 let patched = false;
 
 export const WASM_PATCHES = [
-  'BatchMatMul: transposed operands materialised, batched products sliced, all through XNNPACK (tfjs#2532)',
+  'BatchMatMul and _FusedMatMul: our WebAssembly SIMD products, transposed and batched operands included (tfjs#2532)',
   'Transpose and Sum over leading axes in JS on the wasm heap',
   'Identity and same-dtype Cast share data by reference count instead of copying',
 ] as const;
@@ -59,6 +60,7 @@ export function patchWasmKernels(): string[] {
   if (patched) return [...WASM_PATCHES];
   const replacements: KernelConfig[] = [
     batchMatMulKernel(),
+    fusedMatMulKernel(),
     transposeKernel(),
     sumKernel(),
     sharing('Identity'),

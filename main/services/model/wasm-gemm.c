@@ -1,0 +1,164 @@
+/*
+ * Single-precision matrix products for the WebAssembly training path (see wasm-gemm.ts).
+ *
+ * Built by scripts/build-gemm.mjs (clang --target=wasm32 -msimd128, no libc) into a module that
+ * imports tfjs-backend-wasm's own memory, so it reads and writes tensors where they live. The
+ * code must never use the C shadow stack: that stack would sit at a fixed address inside tfjs's
+ * heap. The build script rejects any output that touches the stack-pointer global.
+ *
+ * Why not XNNPACK, which tfjs ships: it packs its right operand into its own layout on every call
+ * (our operands are fresh every step), accepts neither transposed nor strided operands, and its
+ * 4x8 kernel as built into tfjs 4.22 ran at 12-18 GFLOPS here against 25-29 for this one. The
+ * layout is the classic one (Goto & van de Geijn): the right operand is packed into panels of 8
+ * columns, products run over blocks of KC = 256 along k and MC = 128 rows so a panel stays in L1
+ * and the rows in L2, and a 4x8 register tile (8 accumulators, 2 panel loads and 4 broadcast loads
+ * per k) keeps within the 15 vector registers V8 hands out on x64. 6x8 tiles spilled under V8 and
+ * unrolling k by two lost speed; both were measured.
+ */
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define NR 8
+#define MR 4
+#define KC 256
+#define MC 128
+
+/*
+ * Packs op(B) [k x n] into panels of NR columns: out[panel][p][0..NR), zero-padded past n.
+ * op(B)[p][j] = b[p * ldb + j], or b[j * ldb + p] when trans_b. `out` holds ceil(n/NR)*NR*k floats.
+ */
+EXPORT(pack_b) void pack_b(const f32 *b, int k, int n, int ldb, int trans_b, f32 *out) {
+  for (int j0 = 0; j0 < n; j0 += NR) {
+    int w = n - j0 < NR ? n - j0 : NR;
+    if (!trans_b && w == NR) {
+      const f32 *src = b + j0;
+      for (int p = 0; p < k; p++, src += ldb, out += NR) {
+        wasm_v128_store(out, wasm_v128_load(src));
+        wasm_v128_store(out + 4, wasm_v128_load(src + 4));
+      }
+      continue;
+    }
+    for (int p = 0; p < k; p++, out += NR) {
+      for (int j = 0; j < NR; j++) {
+        out[j] = j < w ? (trans_b ? b[(j0 + j) * ldb + p] : b[p * ldb + j0 + j]) : 0.0f;
+      }
+    }
+  }
+}
+
+/*
+ * Writes one row of a tile. first: this is the first k block (add the bias, and the old value of
+ * c only when accumulating); last: the last k block (apply ReLU).
+ */
+static inline void store_row(f32 *c, v128_t lo, v128_t hi, int nr, int first, int accumulate,
+                             const f32 *bias, int last, int relu) {
+  if (nr == NR) {
+    if (!first || accumulate) {
+      lo = wasm_f32x4_add(lo, wasm_v128_load(c));
+      hi = wasm_f32x4_add(hi, wasm_v128_load(c + 4));
+    }
+    if (first && bias) {
+      lo = wasm_f32x4_add(lo, wasm_v128_load(bias));
+      hi = wasm_f32x4_add(hi, wasm_v128_load(bias + 4));
+    }
+    if (last && relu) {
+      v128_t zero = wasm_f32x4_splat(0.0f);
+      lo = wasm_f32x4_max(lo, zero);
+      hi = wasm_f32x4_max(hi, zero);
+    }
+    wasm_v128_store(c, lo);
+    wasm_v128_store(c + 4, hi);
+    return;
+  }
+#define LANE(j, vec, l)                                                                            \
+  if (nr > j) {                                                                                    \
+    f32 v = wasm_f32x4_extract_lane(vec, l);                                                       \
+    if (!first || accumulate) v += c[j];                                                           \
+    if (first && bias) v += bias[j];                                                               \
+    if (last && relu && !(v > 0.0f)) v = 0.0f;                                                     \
+    c[j] = v;                                                                                      \
+  }
+  LANE(0, lo, 0) LANE(1, lo, 1) LANE(2, lo, 2) LANE(3, lo, 3)
+  LANE(4, hi, 0) LANE(5, hi, 1) LANE(6, hi, 2) LANE(7, hi, 3)
+#undef LANE
+}
+
+/* One MR x NR tile over kc steps; rows past mr reuse row 0 and are not stored. */
+static inline void tile(const f32 *a, int rsa, int csa, const f32 *bq, f32 *c, int ldc, int mr,
+                        int nr, int kc, int first, int accumulate, const f32 *bias, int last,
+                        int relu) {
+  const f32 *a0 = a;
+  const f32 *a1 = mr > 1 ? a0 + rsa : a0;
+  const f32 *a2 = mr > 2 ? a0 + 2 * rsa : a0;
+  const f32 *a3 = mr > 3 ? a0 + 3 * rsa : a0;
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
+  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    v128_t b0 = wasm_v128_load(bq), b1 = wasm_v128_load(bq + 4);
+    bq += NR;
+    v128_t x;
+    x = wasm_v128_load32_splat(a0);
+    a0 += csa;
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x, b1));
+    x = wasm_v128_load32_splat(a1);
+    a1 += csa;
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x, b1));
+    x = wasm_v128_load32_splat(a2);
+    a2 += csa;
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x, b1));
+    x = wasm_v128_load32_splat(a3);
+    a3 += csa;
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x, b1));
+  }
+  store_row(c, c00, c01, nr, first, accumulate, bias, last, relu);
+  if (mr > 1) store_row(c + ldc, c10, c11, nr, first, accumulate, bias, last, relu);
+  if (mr > 2) store_row(c + 2 * ldc, c20, c21, nr, first, accumulate, bias, last, relu);
+  if (mr > 3) store_row(c + 3 * ldc, c30, c31, nr, first, accumulate, bias, last, relu);
+}
+
+/*
+ * c[m x n] (row stride ldc) = [c +] op(A)·op(B) [+ bias] [then ReLU], with op(B) packed by pack_b
+ * into bp. op(A)[i][p] = a[i * rsa + p * csa], so a transposed A is just rsa = 1, csa = lda.
+ * bias: n floats or 0. With k = 0 the result is the bias (or c, or zeros).
+ */
+EXPORT(gemm) void gemm(const f32 *a, int rsa, int csa, const f32 *bp, f32 *c, int ldc, int m,
+                       int k, int n, int accumulate, const f32 *bias, int relu) {
+  int p0 = 0;
+  do {
+    int kc = k - p0 < KC ? k - p0 : KC;
+    int first = p0 == 0;
+    int last = p0 + kc >= k;
+    for (int i1 = 0; i1 < m; i1 += MC) {
+      int mc = m - i1 < MC ? m - i1 : MC;
+      for (int j0 = 0; j0 < n; j0 += NR) {
+        int nr = n - j0 < NR ? n - j0 : NR;
+        const f32 *bq = bp + (j0 / NR) * k * NR + p0 * NR;
+        const f32 *bias_j = bias ? bias + j0 : 0;
+        for (int i0 = i1; i0 < i1 + mc; i0 += MR) {
+          int mr = i1 + mc - i0 < MR ? i1 + mc - i0 : MR;
+          tile(a + i0 * rsa + p0 * csa, rsa, csa, bq, c + i0 * ldc + j0, ldc, mr, nr, kc, first,
+               accumulate, bias_j, last, relu);
+        }
+      }
+    }
+    p0 += kc;
+  } while (p0 < k);
+}
+
+/* out[n] = sum over the m rows of x[m x n] (row stride ldx): a bias gradient. Row by row, so x
+ * streams through once and out stays in L1. */
+EXPORT(column_sums) void column_sums(const f32 *x, int m, int n, int ldx, f32 *out) {
+  for (int j = 0; j < n; j++) out[j] = 0.0f;
+  for (int i = 0; i < m; i++, x += ldx) {
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(x + j)));
+    }
+    for (; j < n; j++) out[j] += x[j];
+  }
+}

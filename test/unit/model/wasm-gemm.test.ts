@@ -1,0 +1,177 @@
+// Our WebAssembly products (wasm-gemm.c): the committed module is the one the C source builds,
+// it binds to tfjs-backend-wasm's heap, and the fused product (bias, ReLU, accumulate) and the
+// column sums match float64 loops.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../main/services/model/backend';
+import {
+  columnSums,
+  gemmFor,
+  packRight,
+  productPacked,
+  reservePacking,
+} from '../../../main/services/model/wasm-gemm';
+import {
+  GEMM_SOURCE_SHA256,
+  GEMM_WASM_BASE64,
+} from '../../../main/services/model/wasm-gemm-binary';
+import { activeWasm, location } from '../../../main/services/model/wasm-heap';
+
+const root = join(__dirname, '..', '..', '..');
+const source = join(root, 'main/services/model/wasm-gemm.c');
+
+function toolchain(): string | null {
+  for (const tool of ['clang', 'wasm-ld', 'wasm2wat']) {
+    try {
+      execFileSync('which', [tool], { stdio: 'ignore' });
+    } catch {
+      return `${tool} is not installed (apt-get install clang lld wabt)`;
+    }
+  }
+  return null;
+}
+const missingTool = toolchain();
+
+beforeAll(async () => {
+  await selectBackend({ force: 'wasm' });
+});
+
+describe('the committed module', () => {
+  it('was built from the current wasm-gemm.c (rerun scripts/build-gemm.mjs after editing it)', () => {
+    const hash = createHash('sha256').update(readFileSync(source)).digest('hex');
+    expect(hash).toBe(GEMM_SOURCE_SHA256);
+  });
+
+  it('imports only the heap and exports the three entry points', () => {
+    const module = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
+    expect(WebAssembly.Module.imports(module)).toEqual([
+      { module: 'env', name: 'memory', kind: 'memory' },
+    ]);
+    expect(
+      WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['column_sums', 'gemm', 'pack_b']);
+  });
+
+  it.skipIf(missingTool !== null)(
+    `is byte for byte what clang builds now${missingTool ? ` (skipped: ${missingTool})` : ''}`,
+    async () => {
+      const { compileGemm } = (await import('../../../scripts/build-gemm.mjs')) as {
+        compileGemm: () => Buffer;
+      };
+      expect(compileGemm().toString('base64')).toBe(GEMM_WASM_BASE64);
+    },
+  );
+});
+
+/** float64 `[c +] op(a)·op(b) [+ bias] [relu]` on row-major arrays. */
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  o: { ta: boolean; tb: boolean; c?: Float32Array; bias?: Float32Array; relu?: boolean },
+): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = o.c ? o.c[i * n + j] : 0;
+      for (let p = 0; p < k; p++)
+        s += (o.ta ? a[p * m + i] : a[i * k + p]) * (o.tb ? b[j * k + p] : b[p * n + j]);
+      if (o.bias) s += o.bias[j];
+      out[i * n + j] = o.relu ? Math.max(0, s) : s;
+    }
+  return out;
+}
+
+describe('products on the tfjs heap', () => {
+  it('binds to the wasm backend (training would fall back to the slow shipped kernels)', () => {
+    const backend = activeWasm();
+    expect(backend).not.toBeNull();
+    expect(gemmFor(backend!)).not.toBeNull();
+  });
+
+  it.each([
+    [5, 300, 13, false, false],
+    [9, 7, 8, true, false],
+    [4, 513, 17, true, true],
+    [1, 1, 1, false, true],
+    [130, 33, 40, false, false],
+  ])(
+    'm %i, k %i, n %i (ta %s, tb %s): accumulate, bias and ReLU in the store',
+    (m, k, n, ta, tb) => {
+      const backend = activeWasm()!;
+      const gemm = gemmFor(backend)!;
+      const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', 3);
+      const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', 4);
+      const bias = tf.randomNormal([n], 0, 1, 'float32', 5);
+      const c = tf.randomNormal([m, n], 0, 1, 'float32', 6);
+      const before = c.dataSync().slice();
+      reservePacking(gemm, k, n);
+      const packed = packRight(
+        gemm,
+        { offset: location(backend, b).offset, ld: tb ? k : n, transposed: tb },
+        k,
+        n,
+      );
+      productPacked(
+        gemm,
+        {
+          offset: location(backend, a).offset,
+          rowStride: ta ? 1 : k,
+          colStride: ta ? m : 1,
+        },
+        packed,
+        location(backend, c).offset,
+        n,
+        m,
+        k,
+        n,
+        { accumulate: true, bias: location(backend, bias).offset, relu: true },
+      );
+      const expected = reference(
+        a.dataSync() as Float32Array,
+        b.dataSync() as Float32Array,
+        m,
+        k,
+        n,
+        { ta, tb, c: before, bias: bias.dataSync() as Float32Array, relu: true },
+      );
+      const actual = c.dataSync();
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++)
+        worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+      expect(worst).toBeLessThan(1e-4 * Math.sqrt(k));
+      expect(actual.some((v) => v === 0)).toBe(true); // the ReLU clipped something
+      tf.dispose([a, b, bias, c]);
+    },
+  );
+
+  it('the fused kernel: relu(x·W + b) as tfjs computes it, and column sums', () => {
+    const x = tf.randomNormal([37, 70], 0, 1, 'float32', 7);
+    const w = tf.randomNormal([70, 45], 0, 1, 'float32', 8);
+    const bias = tf.randomNormal([45], 0, 1, 'float32', 9);
+    const fused = tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' });
+    const plain = tf.relu(tf.add(tf.matMul(x, w), bias));
+    expect(tf.max(tf.abs(tf.sub(fused, plain))).dataSync()[0]).toBeLessThan(1e-5);
+
+    const backend = activeWasm()!;
+    const out = tf.zeros([45]);
+    columnSums(
+      gemmFor(backend)!,
+      location(backend, w).offset,
+      70,
+      45,
+      location(backend, out).offset,
+    );
+    const expected = tf.sum(w, 0);
+    expect(tf.max(tf.abs(tf.sub(out, expected))).dataSync()[0]).toBeLessThan(1e-4);
+    tf.dispose([x, w, bias, fused, plain, out, expected]);
+  });
+});
