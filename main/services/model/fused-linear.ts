@@ -12,9 +12,9 @@
  * fused-ops.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fillDropoutMask } from './fused-ops';
+import { dropoutInto } from './fused-ops';
 import { hostCompute, recordingGradients } from './host-tensors';
-import { columnSums, gemmFor } from './wasm-gemm';
+import { columnSums, gemmFor, heapKernels } from './wasm-kernels';
 import { activeWasm, location, toTensor } from './wasm-heap';
 
 /** Dropout applied to the op's output: rate and mask seed (see `dropoutMask`). */
@@ -85,8 +85,7 @@ function fusedProduct(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: bool
 /** `y · mask` in one pass that also generates the mask; disposes `y`. */
 function applyDropout(y: tf.Tensor2D, drop: OutputDropout): tf.Tensor2D {
   const [out] = hostCompute([y], [y.shape], ([yv], [o]) => {
-    fillDropoutMask(o, drop.rate, drop.seed);
-    for (let i = 0; i < o.length; i++) o[i] *= yv[i];
+    dropoutInto(o, drop.rate, drop.seed, yv as Float32Array);
   });
   y.dispose();
   return out as tf.Tensor2D;
@@ -95,6 +94,9 @@ function applyDropout(y: tf.Tensor2D, drop: OutputDropout): tf.Tensor2D {
 /** `dy · scale` where the (ReLU, then dropout) output is positive, else 0. */
 function reluGrad(dy: tf.Tensor2D, y: tf.Tensor2D, scale: number): tf.Tensor2D {
   const [g] = hostCompute([dy, y], [dy.shape], ([d, out], [r]) => {
+    const kernels = heapKernels(d, out, r);
+    if (kernels)
+      return kernels.relu_grad(d.byteOffset, out.byteOffset, r.length, scale, r.byteOffset);
     for (let i = 0; i < r.length; i++) r[i] = out[i] > 0 ? d[i] * scale : 0;
   });
   return g as tf.Tensor2D;

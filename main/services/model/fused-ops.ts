@@ -14,11 +14,14 @@
  *   one Mul forward and one backward instead of tfjs's seeded uniform draw (alea in JS) and four
  *   ops.
  *
- * Sums are accumulated in float64, so values equal the op chains they replace to float32
- * rounding (checked against them in fused-ops.test.ts); everything is deterministic.
+ * On the wasm backend the element-wise passes run as SIMD loops in wasm-kernels.c (summing in
+ * float32); the JS loops here are their twins for other backends (summing in float64). Both equal
+ * the op chains they replace to float32 rounding (checked against them in fused-ops.test.ts),
+ * the dropout masks bit for bit; everything is deterministic.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hostCompute, recordingGradients } from './host-tensors';
+import { heapKernels } from './wasm-kernels';
 
 export interface FusedLoss {
   /** Label-smoothed loss averaged over non-padding tokens (differentiable w.r.t. the logits). */
@@ -50,7 +53,7 @@ export function fusedCrossEntropy(
     // The exponentials come from the backend's softmax (XNNPACK's vectorised one on wasm, ~5×
     // faster than Math.exp in JS); everything else is one JS pass that also writes the gradient.
     const probs = tf.softmax(x);
-    const [grad] = hostCompute([x, probs], [[rows, vocab]], ([input, p], [g]) => {
+    const [grad, sums] = hostCompute([x, probs], [[rows, vocab], [rows]], ([input, p], [g, s]) => {
       crossEntropyRows(
         input as Float32Array,
         p as Float32Array,
@@ -58,9 +61,10 @@ export function fusedCrossEntropy(
         { rows, vocab, epsilon, padId, tokens },
         g,
         stats,
+        s,
       );
     });
-    probs.dispose();
+    tf.dispose([probs, sums]);
     save([grad]);
     const value = tf.scalar(stats.loss);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], dy);
@@ -91,11 +95,26 @@ export function crossEntropyRows(
   shape: CrossEntropyShape,
   g: Float32Array,
   stats: { loss: number; nllSum: number },
+  sums?: Float32Array,
 ): void {
   const { rows, vocab, epsilon, padId, tokens } = shape;
   const denominator = Math.max(tokens, 1);
   const scale = 1 / denominator;
   const shift = epsilon / vocab / denominator;
+  // The bulk pass (g and the row sums of x) in SIMD when the arrays are on the wasm heap.
+  const kernels = sums ? heapKernels(x, p, g, sums) : null;
+  if (kernels && sums) {
+    kernels.cross_entropy_rows(
+      x.byteOffset,
+      p.byteOffset,
+      rows,
+      vocab,
+      scale,
+      shift,
+      g.byteOffset,
+      sums.byteOffset,
+    );
+  }
   let loss = 0;
   let nllSum = 0;
   for (let r = 0; r < rows; r++) {
@@ -106,9 +125,13 @@ export function crossEntropyRows(
       continue;
     }
     let sumX = 0;
-    for (let j = 0; j < vocab; j++) {
-      sumX += x[base + j];
-      g[base + j] = p[base + j] * scale - shift;
+    if (kernels && sums) {
+      sumX = sums[r];
+    } else {
+      for (let j = 0; j < vocab; j++) {
+        sumX += x[base + j];
+        g[base + j] = p[base + j] * scale - shift;
+      }
     }
     g[base + y] -= (1 - epsilon) * scale;
     let nll = -Math.log(p[base + y]);
@@ -194,6 +217,11 @@ export function layerNormRows(
   xhat: Float32Array,
   rstd: Float32Array,
 ): void {
+  const kernels = d % 4 === 0 ? heapKernels(x, gamma, beta, y, xhat, rstd) : null;
+  if (kernels) {
+    const at = (a: Float32Array) => a.byteOffset;
+    return kernels.layer_norm(at(x), at(gamma), at(beta), rows, d, eps, at(y), at(xhat), at(rstd));
+  }
   for (let r = 0; r < rows; r++) {
     const base = r * d;
     let sum = 0;
@@ -228,6 +256,21 @@ export function layerNormGradRows(
   dGamma: Float32Array,
   dBeta: Float32Array,
 ): void {
+  const kernels = d % 4 === 0 ? heapKernels(dy, xhat, rstd, gamma, dx, dGamma, dBeta) : null;
+  if (kernels) {
+    const at = (a: Float32Array) => a.byteOffset;
+    return kernels.layer_norm_grad(
+      at(dy),
+      at(xhat),
+      at(rstd),
+      at(gamma),
+      rows,
+      d,
+      at(dx),
+      at(dGamma),
+      at(dBeta),
+    );
+  }
   const accGamma = new Float64Array(d);
   const accBeta = new Float64Array(d);
   for (let r = 0; r < rows; r++) {
@@ -259,8 +302,30 @@ export function layerNormGradRows(
  * counter-based hash of (seed, index): the mask depends only on the seed, never on earlier draws.
  */
 export function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
-  const [mask] = hostCompute([], [shape], (_, [out]) => fillDropoutMask(out, rate, seed));
+  const [mask] = hostCompute([], [shape], (_, [out]) => dropoutInto(out, rate, seed));
   return mask;
+}
+
+/**
+ * `out = y · mask` (or the bare mask without `y`), in SIMD on the wasm heap (bit-identical to
+ * `fillDropoutMask`), else in JS.
+ */
+export function dropoutInto(out: Float32Array, rate: number, seed: number, y?: Float32Array): void {
+  const kernels = y ? heapKernels(out, y) : heapKernels(out);
+  if (kernels) {
+    const threshold = Math.round(rate * 65536);
+    kernels.dropout(
+      y ? y.byteOffset : 0,
+      out.length,
+      threshold,
+      1 / (1 - rate),
+      seed >>> 0,
+      out.byteOffset,
+    );
+    return;
+  }
+  fillDropoutMask(out, rate, seed);
+  if (y) for (let i = 0; i < out.length; i++) out[i] *= y[i];
 }
 
 /** Fills `out` with dropout multipliers (see `dropoutMask`). */

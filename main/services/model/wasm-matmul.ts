@@ -1,6 +1,6 @@
 /**
  * BatchMatMul and _FusedMatMul for tfjs-backend-wasm 4.22 through our own WebAssembly products
- * (wasm-gemm.c, wasm-gemm.ts).
+ * (wasm-kernels.c, wasm-kernels.ts).
  *
  * The shipped kernels send a product to XNNPACK only when neither operand is transposed and there
  * is no batch dimension; everything else runs a scalar C++ loop about 10× slower (tfjs#2532 left
@@ -20,12 +20,12 @@
  * backend's memory.
  *
  * Same maths; the sums run in a different order than XNNPACK's, so results agree to float32
- * rounding (checked against a float64 loop in wasm-gemm.test.ts).
+ * rounding (checked against a float64 loop in wasm-kernels.test.ts).
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { gemmFor, packRight, productPacked, reservePacking } from './wasm-gemm';
-import type { Gemm } from './wasm-gemm';
+import { gemmFor, packRight, productPacked, reservePacking } from './wasm-kernels';
+import type { Gemm } from './wasm-kernels';
 import { location, wasmBackendOf } from './wasm-heap';
 import type { WasmBackend } from './wasm-heap';
 

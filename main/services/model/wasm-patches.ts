@@ -6,7 +6,7 @@
  * BatchMatMul and _FusedMatMul (wasm-matmul.ts): the wasm kernel sends a product to XNNPACK only
  * when neither operand is transposed and there is no batch dimension; everything else falls into
  * a scalar C++ loop about 10× slower (tensorflow/tfjs#2532). Both kernels now run our own
- * WebAssembly products (wasm-gemm.c), which take transposed and strided operands as they are and
+ * WebAssembly products (wasm-kernels.c), which take transposed and strided operands as they are and
  * run about twice as fast as XNNPACK as built into tfjs. Small-model training went from 308 to
  * about 1,000 target tokens/s with materialised transposes alone (model-speed.md).
  *

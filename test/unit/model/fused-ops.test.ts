@@ -1,5 +1,5 @@
 // The training-speed kernels keep the maths: the JS Transpose and Sum kernels and our BatchMatMul
-// on wasm (wasm-gemm.c: transposed, batched, broadcast, blocked along k) against plain-JS references, and the fused cross-entropy, layer
+// on wasm (wasm-kernels.c: transposed, batched, broadcast, blocked along k) against plain-JS references, and the fused cross-entropy, layer
 // norm, linear (+ReLU, +dropout) and dropout mask against the tfjs op chains they replace —
 // values and gradients, on wasm and on the cpu backend (the non-heap path).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

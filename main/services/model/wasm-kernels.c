@@ -1,7 +1,9 @@
 /*
- * Single-precision matrix products for the WebAssembly training path (see wasm-gemm.ts).
+ * The hot loops of WebAssembly training (see wasm-kernels.ts): single-precision matrix products,
+ * and the element-wise passes of the fused ops (fused-ops.ts, fused-linear.ts), which ran at
+ * 5-11 ns per element as JS loops here and run at well under 1 ns as SIMD.
  *
- * Built by scripts/build-gemm.mjs (clang --target=wasm32 -msimd128, no libc) into a module that
+ * Built by scripts/build-wasm-kernels.mjs (clang --target=wasm32 -msimd128, no libc) into a module that
  * imports tfjs-backend-wasm's own memory, so it reads and writes tensors where they live. The
  * code must never use the C shadow stack: that stack would sit at a fixed address inside tfjs's
  * heap. The build script rejects any output that touches the stack-pointer global.
@@ -160,5 +162,144 @@ EXPORT(column_sums) void column_sums(const f32 *x, int m, int n, int ldx, f32 *o
       wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(x + j)));
     }
     for (; j < n; j++) out[j] += x[j];
+  }
+}
+
+/* ---- element-wise passes; each has a JS twin in fused-ops.ts / fused-linear.ts ---- */
+
+/* out = y > 0 ? dy * scale : 0 (ReLU, then dropout scaled by `scale`, backwards). */
+EXPORT(relu_grad) void relu_grad(const f32 *dy, const f32 *y, int n, f32 scale, f32 *out) {
+  v128_t zero = wasm_f32x4_splat(0.0f), vs = wasm_f32x4_splat(scale);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t keep = wasm_f32x4_gt(wasm_v128_load(y + i), zero);
+    wasm_v128_store(out + i, wasm_v128_and(keep, wasm_f32x4_mul(wasm_v128_load(dy + i), vs)));
+  }
+  for (; i < n; i++) out[i] = y[i] > 0.0f ? dy[i] * scale : 0.0f;
+}
+
+/* murmur3's 32-bit finaliser over seed + k * golden ratio, as fillDropoutMask in fused-ops.ts. */
+static inline v128_t mix(v128_t h) {
+  h = wasm_i32x4_mul(wasm_v128_xor(h, wasm_u32x4_shr(h, 16)), wasm_i32x4_splat((int)0x85ebca6b));
+  h = wasm_i32x4_mul(wasm_v128_xor(h, wasm_u32x4_shr(h, 13)), wasm_i32x4_splat((int)0xc2b2ae35));
+  return wasm_v128_xor(h, wasm_u32x4_shr(h, 16));
+}
+
+static inline unsigned mix1(unsigned h) {
+  h = (h ^ (h >> 16)) * 0x85ebca6bu;
+  h = (h ^ (h >> 13)) * 0xc2b2ae35u;
+  return h ^ (h >> 16);
+}
+
+/*
+ * out[i] = (y ? y[i] : 1) * (dropped ? 0 : keep), the mask bit-identical to fillDropoutMask: pair
+ * k = i/2 hashes to h; element 2k keeps when (h & 0xffff) >= threshold, element 2k+1 when
+ * (h >> 16) >= threshold.
+ */
+EXPORT(dropout) void dropout(const f32 *y, int n, int threshold, f32 keep, unsigned seed,
+                             f32 *out) {
+  v128_t vk = wasm_f32x4_splat(keep), vt = wasm_i32x4_splat(threshold);
+  v128_t golden = wasm_i32x4_splat((int)0x9e3779b9), low = wasm_i32x4_splat(0xffff);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    unsigned k = (unsigned)i >> 1;
+    v128_t idx = wasm_i32x4_make(k, k + 1, k + 2, k + 3);
+    v128_t h = mix(wasm_i32x4_add(wasm_i32x4_splat((int)seed), wasm_i32x4_mul(idx, golden)));
+    v128_t lo = wasm_v128_and(wasm_i32x4_ge(wasm_v128_and(h, low), vt), vk);
+    v128_t hi = wasm_v128_and(wasm_i32x4_ge(wasm_u32x4_shr(h, 16), vt), vk);
+    v128_t m0 = wasm_i32x4_shuffle(lo, hi, 0, 4, 1, 5);
+    v128_t m1 = wasm_i32x4_shuffle(lo, hi, 2, 6, 3, 7);
+    if (y) {
+      m0 = wasm_f32x4_mul(m0, wasm_v128_load(y + i));
+      m1 = wasm_f32x4_mul(m1, wasm_v128_load(y + i + 4));
+    }
+    wasm_v128_store(out + i, m0);
+    wasm_v128_store(out + i + 4, m1);
+  }
+  for (; i < n; i += 2) {
+    unsigned h = mix1(seed + ((unsigned)i >> 1) * 0x9e3779b9u);
+    out[i] = ((int)(h & 0xffff) < threshold ? 0.0f : keep) * (y ? y[i] : 1.0f);
+    if (i + 1 < n) out[i + 1] = ((int)(h >> 16) < threshold ? 0.0f : keep) * (y ? y[i + 1] : 1.0f);
+  }
+}
+
+static inline f32 hsum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
+         wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
+/* Layer norm over rows of d (a multiple of 4): y, x-hat and 1/sigma per row (layerNormRows). */
+EXPORT(layer_norm) void layer_norm(const f32 *x, const f32 *gamma, const f32 *beta, int rows,
+                                   int d, f32 eps, f32 *y, f32 *xhat, f32 *rstd) {
+  for (int r = 0; r < rows; r++, x += d, y += d, xhat += d) {
+    v128_t s = wasm_f32x4_splat(0.0f);
+    for (int j = 0; j < d; j += 4) s = wasm_f32x4_add(s, wasm_v128_load(x + j));
+    v128_t mean = wasm_f32x4_splat(hsum(s) / (f32)d);
+    v128_t q = wasm_f32x4_splat(0.0f);
+    for (int j = 0; j < d; j += 4) {
+      v128_t c = wasm_f32x4_sub(wasm_v128_load(x + j), mean);
+      q = wasm_f32x4_add(q, wasm_f32x4_mul(c, c));
+    }
+    f32 inv = 1.0f / __builtin_sqrtf(hsum(q) / (f32)d + eps);
+    rstd[r] = inv;
+    v128_t vi = wasm_f32x4_splat(inv);
+    for (int j = 0; j < d; j += 4) {
+      v128_t h = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), mean), vi);
+      wasm_v128_store(xhat + j, h);
+      wasm_v128_store(y + j, wasm_f32x4_add(wasm_f32x4_mul(h, wasm_v128_load(gamma + j)),
+                                            wasm_v128_load(beta + j)));
+    }
+  }
+}
+
+/*
+ * Its gradient (layerNormGradRows): dx = rstd * (dy*gamma - mean(dy*gamma) - xhat *
+ * mean(dy*gamma*xhat)) per row; dgamma = sum dy*xhat and dbeta = sum dy over rows.
+ */
+EXPORT(layer_norm_grad) void layer_norm_grad(const f32 *dy, const f32 *xhat, const f32 *rstd,
+                                             const f32 *gamma, int rows, int d, f32 *dx,
+                                             f32 *dgamma, f32 *dbeta) {
+  for (int j = 0; j < d; j++) dgamma[j] = dbeta[j] = 0.0f;
+  for (int r = 0; r < rows; r++, dy += d, xhat += d, dx += d) {
+    v128_t sg = wasm_f32x4_splat(0.0f), sgx = sg;
+    for (int j = 0; j < d; j += 4) {
+      v128_t dyj = wasm_v128_load(dy + j), h = wasm_v128_load(xhat + j);
+      v128_t g = wasm_f32x4_mul(dyj, wasm_v128_load(gamma + j));
+      sg = wasm_f32x4_add(sg, g);
+      sgx = wasm_f32x4_add(sgx, wasm_f32x4_mul(g, h));
+      wasm_v128_store(dgamma + j, wasm_f32x4_add(wasm_v128_load(dgamma + j), wasm_f32x4_mul(dyj, h)));
+      wasm_v128_store(dbeta + j, wasm_f32x4_add(wasm_v128_load(dbeta + j), dyj));
+    }
+    v128_t mg = wasm_f32x4_splat(hsum(sg) / (f32)d), mgx = wasm_f32x4_splat(hsum(sgx) / (f32)d);
+    v128_t s = wasm_f32x4_splat(rstd[r]);
+    for (int j = 0; j < d; j += 4) {
+      v128_t g = wasm_f32x4_mul(wasm_v128_load(dy + j), wasm_v128_load(gamma + j));
+      v128_t v = wasm_f32x4_sub(wasm_f32x4_sub(g, mg), wasm_f32x4_mul(wasm_v128_load(xhat + j), mgx));
+      wasm_v128_store(dx + j, wasm_f32x4_mul(s, v));
+    }
+  }
+}
+
+/*
+ * The bulk of crossEntropyRows: g = p * scale - shift over every row and the sum of each row of x
+ * into sums[r]; the caller handles the label terms, the logs and padding rows.
+ */
+EXPORT(cross_entropy_rows) void cross_entropy_rows(const f32 *x, const f32 *p, int rows,
+                                                   int vocab, f32 scale, f32 shift, f32 *g,
+                                                   f32 *sums) {
+  v128_t vs = wasm_f32x4_splat(scale), vh = wasm_f32x4_splat(shift);
+  for (int r = 0; r < rows; r++, x += vocab, p += vocab, g += vocab) {
+    v128_t s = wasm_f32x4_splat(0.0f);
+    int j = 0;
+    for (; j + 4 <= vocab; j += 4) {
+      s = wasm_f32x4_add(s, wasm_v128_load(x + j));
+      wasm_v128_store(g + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(p + j), vs), vh));
+    }
+    f32 t = hsum(s);
+    for (; j < vocab; j++) {
+      t += x[j];
+      g[j] = p[j] * scale - shift;
+    }
+    sums[r] = t;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Our own single-precision matrix products (wasm-gemm.c) on tfjs-backend-wasm's heap.
+ * Our own WebAssembly kernels (wasm-kernels.c) on tfjs-backend-wasm's heap: single-precision
+ * matrix products, and the element-wise passes of the fused ops (`heapKernels`).
  *
  * The module imports the backend's WebAssembly memory, so it reads operands and writes results
  * where the tensors already live: no copies, and a transposed or strided operand costs nothing
@@ -8,13 +9,15 @@
  * data-parallel worker has its own backend and heap); the right operand is packed into a scratch
  * buffer taken from the backend's allocator and kept for its lifetime.
  *
- * The compiled bytes are committed (wasm-gemm-binary.ts, built by scripts/build-gemm.mjs), so
+ * The compiled bytes are committed (wasm-kernels-binary.ts, built by scripts/build-wasm-kernels.mjs), so
  * neither the build nor CI needs a C toolchain.
  */
-import { GEMM_WASM_BASE64 } from './wasm-gemm-binary';
+import { KERNELS_WASM_BASE64 } from './wasm-kernels-binary';
+import { activeWasm } from './wasm-heap';
 import type { WasmBackend } from './wasm-heap';
 
-interface GemmExports {
+/** The module's entry points; pointers are byte offsets into the heap. */
+export interface KernelExports {
   pack_b(b: number, k: number, n: number, ldb: number, transB: number, out: number): void;
   gemm(
     a: number,
@@ -31,10 +34,45 @@ interface GemmExports {
     relu: number,
   ): void;
   column_sums(x: number, m: number, n: number, ldx: number, out: number): void;
+  relu_grad(dy: number, y: number, n: number, scale: number, out: number): void;
+  /** `out = (y ? y : 1) · dropout multipliers`; `y` = 0 for the bare mask. */
+  dropout(y: number, n: number, threshold: number, keep: number, seed: number, out: number): void;
+  layer_norm(
+    x: number,
+    gamma: number,
+    beta: number,
+    rows: number,
+    d: number,
+    eps: number,
+    y: number,
+    xhat: number,
+    rstd: number,
+  ): void;
+  layer_norm_grad(
+    dy: number,
+    xhat: number,
+    rstd: number,
+    gamma: number,
+    rows: number,
+    d: number,
+    dx: number,
+    dGamma: number,
+    dBeta: number,
+  ): void;
+  cross_entropy_rows(
+    x: number,
+    p: number,
+    rows: number,
+    vocab: number,
+    scale: number,
+    shift: number,
+    g: number,
+    sums: number,
+  ): void;
 }
 
 export interface Gemm {
-  readonly exports: GemmExports;
+  readonly exports: KernelExports;
   readonly backend: WasmBackend;
   /** Byte offset and size of the packing buffer (grown on demand). */
   scratch: number;
@@ -63,14 +101,14 @@ export interface ProductOptions {
   relu?: boolean;
 }
 
-/** Panel width of the packed right operand (NR in wasm-gemm.c). */
+/** Panel width of the packed right operand (NR in wasm-kernels.c). */
 const PANEL = 8;
 
 let compiled: WebAssembly.Module | null = null;
 const instances = new WeakMap<WasmBackend, Gemm | null>();
 
 function module(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
+  compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
   return compiled;
 }
 
@@ -86,7 +124,7 @@ export function gemmFor(backend: WasmBackend): Gemm | null {
   if (memory instanceof WebAssembly.Memory) {
     const instance = new WebAssembly.Instance(module(), { env: { memory } });
     gemm = {
-      exports: instance.exports as unknown as GemmExports,
+      exports: instance.exports as unknown as KernelExports,
       backend,
       scratch: 0,
       scratchBytes: 0,
@@ -150,4 +188,17 @@ export function productPacked(
 /** `out[n]` = the sums of the `m` rows of `x [m, n]` (byte offsets). */
 export function columnSums(gemm: Gemm, x: number, m: number, n: number, out: number): void {
   gemm.exports.column_sums(x, m, n, n, out);
+}
+
+/**
+ * Our kernels when every array is a view of the active wasm backend's heap (as hostCompute hands
+ * them out), else null: the caller then runs its JS loop (the cpu backend, copies).
+ */
+export function heapKernels(...arrays: ArrayBufferView[]): KernelExports | null {
+  const backend = activeWasm();
+  const bound = backend ? gemmFor(backend) : null;
+  if (!backend || !bound) return null;
+  const heap = backend.wasm.HEAPU8.buffer;
+  for (const a of arrays) if (a.buffer !== heap) return null;
+  return bound.exports;
 }

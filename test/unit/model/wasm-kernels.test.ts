@@ -1,4 +1,4 @@
-// Our WebAssembly products (wasm-gemm.c): the committed module is the one the C source builds,
+// Our WebAssembly products (wasm-kernels.c): the committed module is the one the C source builds,
 // it binds to tfjs-backend-wasm's heap, and the fused product (bias, ReLU, accumulate) and the
 // column sums match float64 loops.
 import { execFileSync } from 'node:child_process';
@@ -14,15 +14,22 @@ import {
   packRight,
   productPacked,
   reservePacking,
-} from '../../../main/services/model/wasm-gemm';
+} from '../../../main/services/model/wasm-kernels';
 import {
-  GEMM_SOURCE_SHA256,
-  GEMM_WASM_BASE64,
-} from '../../../main/services/model/wasm-gemm-binary';
+  KERNELS_SOURCE_SHA256,
+  KERNELS_WASM_BASE64,
+} from '../../../main/services/model/wasm-kernels-binary';
 import { activeWasm, location } from '../../../main/services/model/wasm-heap';
+import {
+  dropoutInto,
+  fillDropoutMask,
+  layerNormGradRows,
+  layerNormRows,
+} from '../../../main/services/model/fused-ops';
+import { hostCompute } from '../../../main/services/model/host-tensors';
 
 const root = join(__dirname, '..', '..', '..');
-const source = join(root, 'main/services/model/wasm-gemm.c');
+const source = join(root, 'main/services/model/wasm-kernels.c');
 
 function toolchain(): string | null {
   for (const tool of ['clang', 'wasm-ld', 'wasm2wat']) {
@@ -41,13 +48,13 @@ beforeAll(async () => {
 });
 
 describe('the committed module', () => {
-  it('was built from the current wasm-gemm.c (rerun scripts/build-gemm.mjs after editing it)', () => {
+  it('was built from the current wasm-kernels.c (rerun scripts/build-wasm-kernels.mjs after editing it)', () => {
     const hash = createHash('sha256').update(readFileSync(source)).digest('hex');
-    expect(hash).toBe(GEMM_SOURCE_SHA256);
+    expect(hash).toBe(KERNELS_SOURCE_SHA256);
   });
 
-  it('imports only the heap and exports the three entry points', () => {
-    const module = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
+  it('imports only the heap and exports its entry points', () => {
+    const module = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
     expect(WebAssembly.Module.imports(module)).toEqual([
       { module: 'env', name: 'memory', kind: 'memory' },
     ]);
@@ -55,16 +62,26 @@ describe('the committed module', () => {
       WebAssembly.Module.exports(module)
         .map((e) => e.name)
         .sort(),
-    ).toEqual(['column_sums', 'gemm', 'pack_b']);
+    ).toEqual([
+      'column_sums',
+      'cross_entropy_rows',
+      'dropout',
+      'gemm',
+      'layer_norm',
+      'layer_norm_grad',
+      'pack_b',
+      'relu_grad',
+    ]);
   });
 
   it.skipIf(missingTool !== null)(
     `is byte for byte what clang builds now${missingTool ? ` (skipped: ${missingTool})` : ''}`,
     async () => {
-      const { compileGemm } = (await import('../../../scripts/build-gemm.mjs')) as {
+      const script = '../../../scripts/build-wasm-kernels.mjs';
+      const { compileGemm } = (await import(script)) as {
         compileGemm: () => Buffer;
       };
-      expect(compileGemm().toString('base64')).toBe(GEMM_WASM_BASE64);
+      expect(compileGemm().toString('base64')).toBe(KERNELS_WASM_BASE64);
     },
   );
 });
@@ -112,7 +129,7 @@ describe('products on the tfjs heap', () => {
       const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', 4);
       const bias = tf.randomNormal([n], 0, 1, 'float32', 5);
       const c = tf.randomNormal([m, n], 0, 1, 'float32', 6);
-      const before = c.dataSync().slice();
+      const before = c.dataSync().slice() as Float32Array;
       reservePacking(gemm, k, n);
       const packed = packRight(
         gemm,
@@ -173,5 +190,69 @@ describe('products on the tfjs heap', () => {
     const expected = tf.sum(w, 0);
     expect(tf.max(tf.abs(tf.sub(out, expected))).dataSync()[0]).toBeLessThan(1e-4);
     tf.dispose([x, w, bias, fused, plain, out, expected]);
+  });
+});
+
+describe('element-wise passes against their JS twins', () => {
+  /** Runs `fill` on heap views (wasm kernels) and on plain arrays (JS loops). */
+  function both(
+    inputs: Float32Array[],
+    outputs: number[],
+    fill: (ins: Float32Array[], outs: Float32Array[]) => void,
+  ): [Float32Array[], Float32Array[]] {
+    const tensors = inputs.map((a) => tf.tensor1d(a));
+    const [heap] = [
+      hostCompute(
+        tensors,
+        outputs.map((n) => [n]),
+        (ins, outs) => fill(ins as Float32Array[], outs),
+      ),
+    ];
+    const onHeap = heap.map((t) => t.dataSync() as Float32Array);
+    const plain = outputs.map((n) => new Float32Array(n));
+    fill(inputs, plain);
+    tf.dispose([...tensors, ...heap]);
+    return [onHeap, plain];
+  }
+
+  it('dropout masks are bit for bit those of the JS hash, with and without an input', () => {
+    for (const [n, rate, seed] of [
+      [1001, 0.1, 7],
+      [4096, 0.3, 0xfffffff0],
+      [9, 0.5, 123],
+    ]) {
+      const y = Float32Array.from({ length: n }, (_, i) => Math.sin(i) + 2);
+      const [wasm, js] = both([y], [n, n], ([yv], [mask, scaled]) => {
+        dropoutInto(mask, rate, seed);
+        dropoutInto(scaled, rate, seed, yv);
+      });
+      const reference = new Float32Array(n);
+      fillDropoutMask(reference, rate, seed);
+      expect(Array.from(wasm[0])).toEqual(Array.from(reference));
+      expect(Array.from(js[0])).toEqual(Array.from(reference));
+      expect(Array.from(wasm[1])).toEqual(Array.from(js[1]));
+    }
+  });
+
+  it('layer norm and its gradient agree with the float64 JS loops', () => {
+    const rows = 7;
+    const d = 12;
+    const x = Float32Array.from({ length: rows * d }, (_, i) => Math.cos(i * 1.3) * 3);
+    const gamma = Float32Array.from({ length: d }, (_, i) => 0.5 + i / d);
+    const beta = Float32Array.from({ length: d }, (_, i) => i / 10 - 0.3);
+    const dy = Float32Array.from({ length: rows * d }, (_, i) => Math.sin(i * 0.7));
+    const [wasm, js] = both(
+      [x, gamma, beta, dy],
+      [rows * d, rows * d, rows, rows * d, d, d],
+      (ins, outs) => {
+        const [xv, g, b, dyv] = ins;
+        const [y, xhat, rstd, dx, dg, db] = outs;
+        layerNormRows(xv, g, b, rows, d, 1e-5, y, xhat, rstd);
+        layerNormGradRows(dyv, xhat, rstd, g, rows, d, dx, dg, db);
+      },
+    );
+    for (let k = 0; k < wasm.length; k++) {
+      for (let i = 0; i < wasm[k].length; i++) expect(wasm[k][i]).toBeCloseTo(js[k][i], 4);
+    }
   });
 });
