@@ -3,15 +3,19 @@
  * warm-up, then inverse-square-root decay). The update is PyTorch's:
  * `p -= lr · m̂ / (sqrt(v̂) + ε)` with bias-corrected moments.
  *
- * It runs in plain JavaScript on host copies of the weights instead of as tfjs ops: as tensor ops
- * it costs about a dozen kernel launches per weight tensor (≈600 per step for the tiny preset),
- * and each launch carries tens of microseconds of engine overhead, which dominated small-model
- * steps on wasm. One tight loop over Float32Arrays is a few milliseconds even for `base`, reads
- * each gradient once and writes each weight once. Keeping the moments in JS also makes them ours
- * to save and restore bit for bit (exact resume).
+ * It runs on host copies of the weights instead of as tfjs ops: as tensor ops it costs about a
+ * dozen kernel launches per weight tensor (≈600 per step for the tiny preset), and each launch
+ * carries tens of microseconds of engine overhead, which dominated small-model steps on wasm.
+ * The weights, moments and a gradient buffer live in a WebAssembly memory of the optimizer's own,
+ * and the update is one call into wasm-kernels.c per tensor, computed in float64 exactly as the
+ * JS loop `adamUpdate` that documents it (bit-identical; checked in units.test.ts): 37 ms of JS
+ * per small-model step became a few. Keeping the moments on the host also makes them ours to
+ * save and restore bit for bit (exact resume).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HostWeights } from './config';
+import { standaloneKernels } from './wasm-kernels';
+import type { KernelExports } from './wasm-kernels';
 
 /** `peak · min(step / warmup, sqrt(warmup / step))` for step ≥ 1 (the step being taken). */
 export function learningRate(step: number, peak: number, warmup: number): number {
@@ -34,15 +38,18 @@ interface Slot {
   weights: Float32Array;
   m: Float32Array;
   v: Float32Array;
+  /** Where the step's gradient is copied for the update. */
+  g: Float32Array;
 }
 
-function sumOfSquares(data: Float32Array): number {
+/** The JS twin of wasm-kernels.c's `sum_squares` (tests compare them). */
+export function sumOfSquares(data: Float32Array): number {
   let s = 0;
   for (let i = 0; i < data.length; i++) s += data[i] * data[i];
   return s;
 }
 
-interface AdamConstants {
+export interface AdamConstants {
   /** Gradient clipping factor. */
   scale: number;
   beta1: number;
@@ -56,10 +63,10 @@ interface AdamConstants {
 
 /**
  * One Adam step over a tensor, in PyTorch's form (`torch.optim.Adam`, non-fused):
- * `p -= stepSize · m / (sqrt(v) / sqrt(c2) + ε)`. A separate small function so that V8 optimises
- * one monomorphic loop (inlined in `applyHost` it ran at ~40 ns per weight here).
+ * `p -= stepSize · m / (sqrt(v) / sqrt(c2) + ε)`. The JS twin of wasm-kernels.c's `adam`, which
+ * the optimizer runs (tests compare them bit for bit).
  */
-function adamUpdate(
+export function adamUpdate(
   w: Float32Array,
   m: Float32Array,
   v: Float32Array,
@@ -84,19 +91,32 @@ export class Adam {
   /** Number of updates taken so far. */
   step = 0;
   readonly #slots = new Map<string, Slot>();
+  readonly #kernels: KernelExports;
 
   constructor(
     params: Map<string, tf.Variable>,
     private readonly options: AdamOptions,
   ) {
+    let total = 0;
+    for (const variable of params.values()) total += variable.size;
+    // Four regions (weights, m, v, gradient) of `total` floats each.
+    const { exports, memory } = standaloneKernels(16 * total);
+    this.#kernels = exports;
+    let at = 0;
+    const region = (k: number, n: number) =>
+      new Float32Array(memory.buffer, (k * total + at) * 4, n);
     for (const [name, variable] of params) {
-      const weights = variable.dataSync() as Float32Array;
+      const n = variable.size;
+      const weights = region(0, n);
+      weights.set(variable.dataSync() as Float32Array);
       this.#slots.set(name, {
         variable,
-        weights: Float32Array.from(weights),
-        m: new Float32Array(weights.length),
-        v: new Float32Array(weights.length),
+        weights,
+        m: region(1, n),
+        v: region(2, n),
+        g: region(3, n),
       });
+      at += n;
     }
   }
 
@@ -114,11 +134,14 @@ export class Adam {
   applyHost(grads: Map<string, Float32Array>, lr: number): number {
     this.step += 1;
     const { beta1, beta2, epsilon, clipNorm } = this.options;
+    const k = this.#kernels;
     let squares = 0;
-    for (const name of this.#slots.keys()) {
+    for (const [name, slot] of this.#slots) {
       const data = grads.get(name);
       if (!data) throw new Error(`no gradient for "${name}"`);
-      squares += sumOfSquares(data);
+      if (data.length !== slot.g.length) throw new Error(`gradient "${name}" has the wrong size`);
+      slot.g.set(data);
+      squares += k.sum_squares(slot.g.byteOffset, slot.g.length);
     }
     const norm = Math.sqrt(squares);
     const scale = clipNorm > 0 ? Math.min(1, clipNorm / (norm + 1e-6)) : 1;
@@ -132,8 +155,20 @@ export class Adam {
       stepSize: lr / c1,
       rootC2: Math.sqrt(c2),
     };
-    for (const [name, slot] of this.#slots) {
-      adamUpdate(slot.weights, slot.m, slot.v, grads.get(name)!, constants);
+    for (const slot of this.#slots.values()) {
+      k.adam(
+        slot.weights.byteOffset,
+        slot.m.byteOffset,
+        slot.v.byteOffset,
+        slot.g.byteOffset,
+        slot.weights.length,
+        scale,
+        beta1,
+        beta2,
+        epsilon,
+        constants.stepSize,
+        constants.rootC2,
+      );
       const fresh = tf.tensor(slot.weights, slot.variable.shape, 'float32');
       slot.variable.assign(fresh);
       fresh.dispose(); // the variable holds its own reference to the data

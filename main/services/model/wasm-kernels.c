@@ -303,3 +303,29 @@ EXPORT(cross_entropy_rows) void cross_entropy_rows(const f32 *x, const f32 *p, i
     sums[r] = t;
   }
 }
+
+/* ---- the optimizer, on a memory of its own (optimizer.ts) ---- */
+
+/* The sum of squares of x in float64, sequentially: the same rounding as the JS loop it replaced. */
+EXPORT(sum_squares) double sum_squares(const f32 *x, int n) {
+  double s = 0.0;
+  for (int i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
+  return s;
+}
+
+/*
+ * One Adam step in PyTorch's form, p -= step_size * m / (sqrt(v) / root_c2 + eps), in float64
+ * operation for operation as the JS loop it replaced, so results are bit-identical to it.
+ */
+EXPORT(adam) void adam(f32 *w, f32 *m, f32 *v, const f32 *g, int n, double scale, double beta1,
+                       double beta2, double eps, double step_size, double root_c2) {
+  double b1 = 1.0 - beta1, b2 = 1.0 - beta2;
+  for (int i = 0; i < n; i++) {
+    double gi = (double)g[i] * scale;
+    double mi = beta1 * (double)m[i] + b1 * gi;
+    double vi = beta2 * (double)v[i] + b2 * gi * gi;
+    m[i] = (f32)mi;
+    v[i] = (f32)vi;
+    w[i] = (f32)((double)w[i] - (step_size * mi) / (__builtin_sqrt(vi) / root_c2 + eps));
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * Our own WebAssembly kernels (wasm-kernels.c) on tfjs-backend-wasm's heap: single-precision
- * matrix products, and the element-wise passes of the fused ops (`heapKernels`).
+ * matrix products, and the element-wise passes of the fused ops (`heapKernels`). The optimizer
+ * uses the same module on a memory of its own (`standaloneKernels`).
  *
  * The module imports the backend's WebAssembly memory, so it reads operands and writes results
  * where the tensors already live: no copies, and a transposed or strided operand costs nothing
@@ -68,6 +69,20 @@ export interface KernelExports {
     shift: number,
     g: number,
     sums: number,
+  ): void;
+  sum_squares(x: number, n: number): number;
+  adam(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    n: number,
+    scale: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    stepSize: number,
+    rootC2: number,
   ): void;
 }
 
@@ -201,4 +216,17 @@ export function heapKernels(...arrays: ArrayBufferView[]): KernelExports | null 
   const heap = backend.wasm.HEAPU8.buffer;
   for (const a of arrays) if (a.buffer !== heap) return null;
   return bound.exports;
+}
+
+/**
+ * The module on a fresh memory of at least `bytes` that is never grown, so Float32Array views of
+ * it stay valid for its lifetime (the optimizer keeps its weights and moments there).
+ */
+export function standaloneKernels(bytes: number): {
+  exports: KernelExports;
+  memory: WebAssembly.Memory;
+} {
+  const memory = new WebAssembly.Memory({ initial: Math.max(2, Math.ceil(bytes / 65536)) });
+  const instance = new WebAssembly.Instance(module(), { env: { memory } });
+  return { exports: instance.exports as unknown as KernelExports, memory };
 }

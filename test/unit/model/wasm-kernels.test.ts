@@ -14,7 +14,10 @@ import {
   packRight,
   productPacked,
   reservePacking,
+  standaloneKernels,
 } from '../../../main/services/model/wasm-kernels';
+import { adamUpdate, sumOfSquares } from '../../../main/services/model/optimizer';
+import type { AdamConstants } from '../../../main/services/model/optimizer';
 import {
   KERNELS_SOURCE_SHA256,
   KERNELS_WASM_BASE64,
@@ -63,6 +66,7 @@ describe('the committed module', () => {
         .map((e) => e.name)
         .sort(),
     ).toEqual([
+      'adam',
       'column_sums',
       'cross_entropy_rows',
       'dropout',
@@ -71,6 +75,7 @@ describe('the committed module', () => {
       'layer_norm_grad',
       'pack_b',
       'relu_grad',
+      'sum_squares',
     ]);
   });
 
@@ -254,5 +259,49 @@ describe('element-wise passes against their JS twins', () => {
     for (let k = 0; k < wasm.length; k++) {
       for (let i = 0; i < wasm[k].length; i++) expect(wasm[k][i]).toBeCloseTo(js[k][i], 4);
     }
+  });
+});
+
+describe('the optimizer kernels', () => {
+  it('sum of squares and the Adam step are bit for bit the JS loops they replaced', () => {
+    const n = 1003;
+    const { exports: k, memory } = standaloneKernels(4 * 4 * n);
+    const view = (i: number) => new Float32Array(memory.buffer, i * n * 4, n);
+    const [w, m, v, g] = [0, 1, 2, 3].map(view);
+    const init = (a: Float32Array, f: (i: number) => number) => a.forEach((_, i) => (a[i] = f(i)));
+    init(w, (i) => Math.sin(i) * 0.1);
+    init(m, (i) => Math.cos(i) * 1e-3);
+    init(v, (i) => (1 + Math.sin(i * 3)) * 1e-6);
+    init(g, (i) => Math.sin(i * 0.37) * 0.05);
+    const js = { w: w.slice(), m: m.slice(), v: v.slice() };
+    expect(k.sum_squares(g.byteOffset, n)).toBe(sumOfSquares(g));
+    const constants: AdamConstants = {
+      scale: 0.73,
+      beta1: 0.9,
+      beta2: 0.98,
+      epsilon: 1e-9,
+      stepSize: 3e-4 / (1 - 0.9 ** 7),
+      rootC2: Math.sqrt(1 - 0.98 ** 7),
+    };
+    for (let step = 0; step < 3; step++) {
+      adamUpdate(js.w, js.m, js.v, g, constants);
+      const c = constants;
+      k.adam(
+        w.byteOffset,
+        m.byteOffset,
+        v.byteOffset,
+        g.byteOffset,
+        n,
+        c.scale,
+        c.beta1,
+        c.beta2,
+        c.epsilon,
+        c.stepSize,
+        c.rootC2,
+      );
+    }
+    expect(Array.from(w)).toEqual(Array.from(js.w));
+    expect(Array.from(m)).toEqual(Array.from(js.m));
+    expect(Array.from(v)).toEqual(Array.from(js.v));
   });
 });
