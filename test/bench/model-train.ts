@@ -50,7 +50,7 @@ interface Timing {
 }
 
 async function median(reps: number, fn: () => Promise<void>): Promise<Timing> {
-  await fn(); // warm-up: allocation, XNNPACK operator creation
+  await fn(); // warm-up: allocation, kernel set-up, wasm tier-up
   const times: number[] = [];
   const cpuTimes: number[] = [];
   const cpu = process.cpuUsage();

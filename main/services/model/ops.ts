@@ -1,7 +1,7 @@
 /**
  * Tensor building blocks for the Transformer that need care on the WebAssembly backend:
  * an embedding lookup with its own gradient, a float one-hot that is correct on wasm, linear maps
- * kept 2-D (so the matmul reaches XNNPACK), layer normalisation, seeded dropout and the
+ * kept 2-D (one plain product for our wasm kernels), layer normalisation, seeded dropout and the
  * label-smoothed cross-entropy that ignores padding.
  */
 import * as tf from '@tensorflow/tfjs';

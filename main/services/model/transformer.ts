@@ -6,7 +6,7 @@
  * saving, loading and the ONNX export need no renaming or transposing.
  *
  * Every matmul is done on 2-D `[rows, features]` operands except the per-head attention products;
- * that keeps the big products on the wasm backend's XNNPACK path (see wasm-patches.ts).
+ * each is then one product for our WebAssembly kernels (see wasm-matmul.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HostWeights, ModelConfig } from './config';

@@ -1,13 +1,13 @@
 /**
- * Typed access to the internals of @tensorflow/tfjs-backend-wasm 4.22 that our JS kernels need:
- * a tensor's bytes on the WebAssembly heap (read and written in place, no copy), fresh outputs,
- * and raw tensor ids that point into part of another tensor's memory (used to hand XNNPACK one
- * slice of a batched product at a time, see wasm-matmul.ts).
+ * Typed access to the internals of @tensorflow/tfjs-backend-wasm 4.22 that our kernels need: a
+ * tensor's bytes on the WebAssembly heap (read and written in place, no copy), its byte offset
+ * (for our own WebAssembly kernels, which share the heap; see wasm-kernels.ts), fresh outputs,
+ * the allocator and the heap's Memory object.
  *
  * The wasm kernels of tfjs are slow for everything except XNNPACK's matrix products (the scalar
  * Transpose runs at ~9 ns per element, Exp at ~15 ns, reductions over a leading axis transpose
- * first). Plain JS loops over heap views are several times faster and can fuse whole ops, so the
- * hot ones are written in JS against these helpers. The package is no longer released, so
+ * first). Loops over heap views, in JS or in our SIMD module, are several times faster and can
+ * fuse whole ops, so the hot ones are written against these helpers. The package is no longer released, so
  * depending on its private fields is safe for the pinned version; `wasmBackendOf` checks the
  * fields exist and callers fall back to tfjs ops when it returns null (cpu, tensorflow backends).
  *
@@ -23,11 +23,6 @@ interface WasmModule {
   asm?: { memory?: unknown };
   _malloc(bytes: number): number;
   _free(pointer: number): void;
-  cwrap(name: string, returnType: null, argTypes: string[]): (...args: unknown[]) => void;
-  tfjs: {
-    registerTensor(id: number, size: number, memoryOffset: number): void;
-    disposeData(id: number): void;
-  };
 }
 
 interface TensorData {
@@ -40,7 +35,6 @@ interface TensorData {
 /** The fields of tfjs-backend-wasm's BackendWasm that we use. */
 export interface WasmBackend {
   wasm: WasmModule;
-  dataIdNextNumber: number;
   dataIdMap: { get(dataId: DataId): TensorData | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
@@ -88,21 +82,6 @@ export function i32(backend: WasmBackend, info: TensorInfo): Int32Array {
 export function location(backend: WasmBackend, info: TensorInfo): { id: number; offset: number } {
   const d = data(backend, info);
   return { id: d.id, offset: d.memoryOffset };
-}
-
-/**
- * Registers `count` float32 elements at byte `offset` as a tensor the C++ side can use by id.
- * The memory stays owned by the tensor it belongs to; release with `releaseRaw` (which also
- * deletes any XNNPACK operator cached for that id) before that tensor is disposed.
- */
-export function registerRaw(backend: WasmBackend, offset: number, count: number): number {
-  const id = backend.dataIdNextNumber++;
-  backend.wasm.tfjs.registerTensor(id, count, offset);
-  return id;
-}
-
-export function releaseRaw(backend: WasmBackend, id: number): void {
-  backend.wasm.tfjs.disposeData(id);
 }
 
 /** Wraps a kernel output (TensorInfo) as a tensor owned by the engine. */
