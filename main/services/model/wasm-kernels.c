@@ -329,3 +329,15 @@ EXPORT(adam) void adam(f32 *w, f32 *m, f32 *v, const f32 *g, int n, double scale
     w[i] = (f32)((double)w[i] - (step_size * mi) / (__builtin_sqrt(vi) / root_c2 + eps));
   }
 }
+
+/* ---- data-parallel gradients (parallel.ts) ---- */
+
+/* out = weight * x, each product in float64 then rounded (as the JS loop it replaced). */
+EXPORT(scale_into) void scale_into(f32 *out, const f32 *x, double weight, int n) {
+  for (int i = 0; i < n; i++) out[i] = (f32)(weight * (double)x[i]);
+}
+
+/* out += weight * x, in float64 then rounded (as the JS loop it replaced). */
+EXPORT(add_scaled) void add_scaled(f32 *out, const f32 *x, double weight, int n) {
+  for (int i = 0; i < n; i++) out[i] = (f32)((double)out[i] + weight * (double)x[i]);
+}

@@ -71,6 +71,8 @@ export interface KernelExports {
     sums: number,
   ): void;
   sum_squares(x: number, n: number): number;
+  scale_into(out: number, x: number, weight: number, n: number): void;
+  add_scaled(out: number, x: number, weight: number, n: number): void;
   adam(
     w: number,
     m: number,

@@ -17,6 +17,7 @@ import {
   standaloneKernels,
 } from '../../../main/services/model/wasm-kernels';
 import { adamUpdate, sumOfSquares } from '../../../main/services/model/optimizer';
+import { combineInto } from '../../../main/services/model/parallel';
 import type { AdamConstants } from '../../../main/services/model/optimizer';
 import {
   KERNELS_SOURCE_SHA256,
@@ -67,6 +68,7 @@ describe('the committed module', () => {
         .sort(),
     ).toEqual([
       'adam',
+      'add_scaled',
       'column_sums',
       'cross_entropy_rows',
       'dropout',
@@ -75,6 +77,7 @@ describe('the committed module', () => {
       'layer_norm_grad',
       'pack_b',
       'relu_grad',
+      'scale_into',
       'sum_squares',
     ]);
   });
@@ -303,5 +306,24 @@ describe('the optimizer kernels', () => {
     expect(Array.from(w)).toEqual(Array.from(js.w));
     expect(Array.from(m)).toEqual(Array.from(js.m));
     expect(Array.from(v)).toEqual(Array.from(js.v));
+  });
+});
+
+describe('the data-parallel combination', () => {
+  it('weights shards by tokens bit for bit as the JS loop', () => {
+    const n = 777;
+    const { exports: k, memory } = standaloneKernels(4 * 4 * n);
+    const view = (i: number) => new Float32Array(memory.buffer, i * n * 4, n);
+    const [a, b, c, out] = [0, 1, 2, 3].map(view);
+    a.forEach((_, i) => (a[i] = Math.sin(i) * 1e-3));
+    b.forEach((_, i) => (b[i] = Math.cos(i * 1.7) * 2e-3));
+    c.forEach((_, i) => (c[i] = Math.sin(i * 0.3) * 5e-4));
+    const weights = [123 / 517, 200 / 517, 194 / 517];
+    const expected = new Float32Array(n);
+    combineInto(expected, [a, b, c], weights);
+    k.scale_into(out.byteOffset, a.byteOffset, weights[0], n);
+    k.add_scaled(out.byteOffset, b.byteOffset, weights[1], n);
+    k.add_scaled(out.byteOffset, c.byteOffset, weights[2], n);
+    expect(Array.from(out)).toEqual(Array.from(expected));
   });
 });
