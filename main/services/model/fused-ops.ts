@@ -51,7 +51,8 @@ export function fusedCrossEntropy(
     const x = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
     // The exponentials come from the backend's softmax (XNNPACK's vectorised one on wasm, ~5×
-    // faster than Math.exp in JS); everything else is one JS pass that also writes the gradient.
+    // faster than Math.exp in JS); everything else is one pass (SIMD on the wasm heap, see
+    // crossEntropyRows) that also writes the gradient, plus a log per row.
     const probs = tf.softmax(x);
     const [grad, sums] = hostCompute([x, probs], [[rows, vocab], [rows]], ([input, p], [g, s]) => {
       crossEntropyRows(
