@@ -58,24 +58,24 @@ function data(backend: WasmBackend, info: TensorInfo): TensorData {
   return d;
 }
 
+/** A typed view over a tensor's heap memory (valid until the heap grows). */
+function view<T>(
+  backend: WasmBackend,
+  info: TensorInfo,
+  make: (buffer: ArrayBufferLike, offset: number, length: number) => T,
+): T {
+  const d = data(backend, info);
+  return make(backend.wasm.HEAPU8.buffer, d.memoryOffset, tf.util.sizeFromShape(info.shape));
+}
+
 /** A Float32Array over a float32 tensor's heap memory (valid until the heap grows). */
 export function f32(backend: WasmBackend, info: TensorInfo): Float32Array {
-  const d = data(backend, info);
-  return new Float32Array(
-    backend.wasm.HEAPU8.buffer,
-    d.memoryOffset,
-    tf.util.sizeFromShape(info.shape),
-  );
+  return view(backend, info, (b, o, n) => new Float32Array(b, o, n));
 }
 
 /** An Int32Array over an int32 tensor's heap memory (valid until the heap grows). */
 export function i32(backend: WasmBackend, info: TensorInfo): Int32Array {
-  const d = data(backend, info);
-  return new Int32Array(
-    backend.wasm.HEAPU8.buffer,
-    d.memoryOffset,
-    tf.util.sizeFromShape(info.shape),
-  );
+  return view(backend, info, (b, o, n) => new Int32Array(b, o, n));
 }
 
 /** The tensor's internal id and byte offset (for raw calls into the module). */
