@@ -9,8 +9,8 @@
  * The weights, moments and a gradient buffer live in a WebAssembly memory of the optimizer's own,
  * and the update is one call into wasm-kernels.c per tensor, computed in float64 exactly as the
  * JS loop `adamUpdate` that documents it (bit-identical; checked in wasm-kernels.test.ts):
- * 37 ms of JS per small-model step became a few. Keeping the moments on the host also makes them ours to
- * save and restore bit for bit (exact resume).
+ * 37 ms of JS per small-model step became a few. Keeping the moments on the host also makes them
+ * ours to save and restore bit for bit (exact resume).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HostWeights } from './config';
